@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { EmulatorContext } from '../context.js';
+
+// PLACEHOLDER: being written now.
+export function registerOAuthRoutes(_app: FastifyInstance, _ctx: EmulatorContext): void {}
