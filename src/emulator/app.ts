@@ -24,6 +24,8 @@ export function buildEmulatorApp(ctx: EmulatorContext, options: { logger?: boole
   const app = Fastify({
     logger: options.logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
     bodyLimit: JSON_BODY_LIMIT,
+    // close() ends keep-alive and half-read uploads at once: a test's afterAll must not wait on them.
+    forceCloseConnections: true,
     // Any Host header is fine: clients configured for api.x.com can be pointed here.
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },

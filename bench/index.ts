@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: side-by-side benchmarks against the peers named in the issues. Each benchmark
+ * is a module in this folder that prints its own table; this harness runs them in order.
+ *
+ * The emulator is the only network target: benchmarks never reach the internet.
+ */
+import { emulatorThroughput } from './emulator-throughput.js';
+
+interface Benchmark {
+  name: string;
+  run: () => Promise<void>;
+}
+
+const benchmarks: Benchmark[] = [{ name: 'emulator request throughput', run: emulatorThroughput }];
+
+const only = process.argv[2];
+for (const bench of benchmarks) {
+  if (only && !bench.name.includes(only)) continue;
+  process.stdout.write(`\n## ${bench.name}\n`);
+  await bench.run();
+}
