@@ -56,6 +56,8 @@ export class EmulatorContext {
    * fault rules to stay.
    */
   reset(options: { faults?: boolean; rateLimits?: boolean; clock?: boolean } = {}): Fixtures {
+    // The clock first: fixture tokens are minted on it and must live 2 h from the reset time.
+    if (options.clock) this.clock.set(parseClockStart(this.options.clock?.start) ?? Date.now());
     this.store.clear();
     for (const fn of this.#resetHooks) fn();
     this.#fixtures = seedFixtures(this.store, this.options.fixtures);
@@ -69,7 +71,6 @@ export class EmulatorContext {
         this.options.rateLimits?.endpoints,
       );
     else this.limiter.resetWindows();
-    if (options.clock) this.clock.set(parseClockStart(this.options.clock?.start) ?? Date.now());
     return this.#fixtures;
   }
 
