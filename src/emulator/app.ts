@@ -66,7 +66,9 @@ export function buildEmulatorApp(ctx: EmulatorContext, options: { logger?: boole
     return payload.pipe(limited);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // preValidation: after the body is parsed (OAuth 1.0a signs form bodies) and before it is
+  // validated, because X authenticates first: a bad body without a token is a 401, not a 400.
+  app.addHook('preValidation', async (request, reply) => {
     const injected = request.xFaults?.find((f) => f.kind === 'status' || f.kind === 'rate_limit');
     if (injected) {
       request.xLog!.outcome = 'injected_status';

@@ -6,7 +6,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * Present on X API routes that need a user: the scopes and whether the route writes. The
-     * app's preHandler checks the caller, counts the request against the rate limits and puts
+     * app's preValidation hook checks the caller, counts the request against the rate limits and puts
      * the caller on `request.xAuth`.
      */
     auth?: RouteAuth;

@@ -69,7 +69,8 @@ function queryMessage(error: SchemaError): ValidationMessage {
   const name =
     error.instancePath.split('/').filter(Boolean)[0] ??
     String((error.params as { missingProperty?: string }).missingProperty ?? '');
-  const value = error.data === undefined ? '' : String(error.data);
+  // For `required` Ajv hands over the whole query object (with a null prototype): not a value to print.
+  const value = error.data === null || typeof error.data !== 'object' ? String(error.data ?? '') : '';
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':

@@ -59,10 +59,14 @@ export function parseOAuthHeader(header: string): Map<string, string> | null {
   if (!match) return null;
   const params = new Map<string, string>();
   const re = /([A-Za-z0-9_%.~-]+)\s*=\s*"([^"]*)"/g;
-  for (const part of match[1]!.matchAll(re)) {
-    const key = decodeURIComponent(part[1]!);
-    if (params.has(key)) return null; // X rejects duplicate keys
-    params.set(key, decodeURIComponent(part[2]!));
+  try {
+    for (const part of match[1]!.matchAll(re)) {
+      const key = decodeURIComponent(part[1]!);
+      if (params.has(key)) return null; // X rejects duplicate keys
+      params.set(key, decodeURIComponent(part[2]!));
+    }
+  } catch {
+    return null; // malformed percent-encoding: not a header we can read
   }
   return params;
 }
