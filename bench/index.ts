@@ -5,13 +5,17 @@
  * The emulator is the only network target: benchmarks never reach the internet.
  */
 import { emulatorThroughput } from './emulator-throughput.js';
+import { textCounting } from './text-counting.js';
 
 interface Benchmark {
   name: string;
   run: () => Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [{ name: 'emulator request throughput', run: emulatorThroughput }];
+const benchmarks: Benchmark[] = [
+  { name: 'weighted character counting', run: textCounting },
+  { name: 'emulator request throughput', run: emulatorThroughput },
+];
 
 const only = process.argv[2];
 for (const bench of benchmarks) {

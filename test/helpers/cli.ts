@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const XPOST_BIN = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 
 export function assertBuilt(): void {
-  if (!existsSync(XPOST_BIN)) throw new Error(`${XPOST_BIN} is missing: run \`npm run build\` (npm test does it for you)`);
+  if (!existsSync(XPOST_BIN))
+    throw new Error(`${XPOST_BIN} is missing: run \`npm run build\` (npm test does it for you)`);
 }
 
 export interface Running {
@@ -40,10 +41,12 @@ export function startXpost(args: string[], env: NodeJS.ProcessEnv = {}): Running
         const started = Date.now();
         const check = (): void => {
           const match = out.match(pattern);
-          if (match) return resolve(match);
-          if (child.exitCode !== null) return reject(new Error(`xpost exited (${child.exitCode}) before printing ${pattern}:\n${out}`));
-          if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${pattern}:\n${out}`));
-          setTimeout(check, 20);
+          if (match) resolve(match);
+          else if (child.exitCode !== null)
+            reject(new Error(`xpost exited (${child.exitCode}) before printing ${pattern}:\n${out}`));
+          else if (Date.now() - started > timeoutMs)
+            reject(new Error(`timed out waiting for ${pattern}:\n${out}`));
+          else setTimeout(check, 20);
         };
         check();
       }),
@@ -55,7 +58,10 @@ export function startXpost(args: string[], env: NodeJS.ProcessEnv = {}): Running
 }
 
 /** Run `xpost ...args` to completion. */
-export async function runXpost(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runXpost(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const running = startXpost(args, env);
   const code = await new Promise<number | null>((resolve) => running.child.once('exit', resolve));
   return { code, output: running.output() };

@@ -35,7 +35,12 @@ export async function api<T = any>(
   emulator: EmulatorHandle,
   method: string,
   path: string,
-  options: { token?: string | null; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    json?: unknown;
+    body?: RequestInit['body'];
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? emulator.user.accessToken : options.token;
