@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { append, finalize, initialize, mp4, sha256 } from './media-helpers.js';
+import { append, finalize, initialize, mp4, sha256 } from '../helpers/media.js';
 
 const storageDir = mkdtempSync(join(tmpdir(), 'xpost-media-abort-test-'));
 const emu = useEmulator({ media: { storageDir } });

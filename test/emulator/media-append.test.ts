@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { append, expectInvalid, finalize, initialize, mp4, sha256 } from './media-helpers.js';
+import { append, expectInvalid, finalize, initialize, mp4, sha256 } from '../helpers/media.js';
 
 const emu = useEmulator();
 const MiB = 1024 * 1024;

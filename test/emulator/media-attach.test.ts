@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkAttachableMedia } from '../../src/emulator/media/attach.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { append, finalize, gif, initialize, mp4, png, uploadChunked } from './media-helpers.js';
+import { append, finalize, gif, initialize, mp4, png, uploadChunked } from '../helpers/media.js';
 
 const emu = useEmulator();
 beforeEach(() => emu().clock.setScale(0));

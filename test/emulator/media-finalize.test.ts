@@ -12,7 +12,7 @@ import {
   sha256,
   status,
   uploadChunked,
-} from './media-helpers.js';
+} from '../helpers/media.js';
 
 const emu = useEmulator();
 const SEGMENTS_MISMATCH = 'Segments do not add up to provided total file size.';

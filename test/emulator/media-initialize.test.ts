@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { expectInvalid, initialize } from './media-helpers.js';
+import { expectInvalid, initialize } from '../helpers/media.js';
 
 const emu = useEmulator();
 const MiB = 1024 * 1024;

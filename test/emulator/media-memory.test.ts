@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { append, finalize, initialize, sha256 } from './media-helpers.js';
+import { append, finalize, initialize, sha256 } from '../helpers/media.js';
 
 const emu = useEmulator();
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { expectInvalid, gif, initialize, mp4, png, status, uploadChunked } from './media-helpers.js';
+import { expectInvalid, gif, initialize, mp4, png, status, uploadChunked } from '../helpers/media.js';
 
 const emu = useEmulator();
 

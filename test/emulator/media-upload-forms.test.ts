@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { expectInvalid, jpeg, mp4, png, sha256, status } from './media-helpers.js';
+import { expectInvalid, jpeg, mp4, png, sha256, status } from '../helpers/media.js';
 
 const emu = useEmulator();
 beforeEach(() => emu().clock.setScale(0));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { basic, tokenRequest } from './oauth2-flow.js';
+import { basic, tokenRequest } from '../helpers/oauth2-flow.js';
 
 describe('POST /oauth2/token, grant_type=client_credentials (app-only)', () => {
   const emu = useEmulator();

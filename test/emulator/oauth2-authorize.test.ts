@@ -9,7 +9,7 @@ import {
   pkcePair,
   postConsent,
   REDIRECT_URI,
-} from './oauth2-flow.js';
+} from '../helpers/oauth2-flow.js';
 
 describe('GET /i/oauth2/authorize', () => {
   const emu = useEmulator();

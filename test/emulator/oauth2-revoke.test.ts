@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { authorizationCode, basic, exchangeCode, tokenRequest } from './oauth2-flow.js';
+import { authorizationCode, basic, exchangeCode, tokenRequest } from '../helpers/oauth2-flow.js';
 
 describe('POST /2/oauth2/revoke', () => {
   const emu = useEmulator();

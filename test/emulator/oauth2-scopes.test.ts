@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, useEmulator } from '../helpers/emulator.js';
-import { authorizationCode, exchangeCode } from './oauth2-flow.js';
+import { authorizationCode, exchangeCode } from '../helpers/oauth2-flow.js';
 
 const FORBIDDEN = { title: 'Forbidden', type: 'about:blank', status: 403, detail: 'Forbidden' };
 

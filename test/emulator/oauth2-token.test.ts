@@ -8,7 +8,7 @@ import {
   pkcePair,
   REDIRECT_URI,
   tokenRequest,
-} from './oauth2-flow.js';
+} from '../helpers/oauth2-flow.js';
 
 const INVALID_CODE = {
   error: 'invalid_request',

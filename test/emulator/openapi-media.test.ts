@@ -1,46 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { initializeBodySchema, metadataBodySchema } from '../../src/emulator/media/schemas.js';
+import {
+  compileSchema,
+  HAVE_SPEC,
+  officialRequestBodySchema,
+  SPEC_ABSENT_MESSAGE,
+} from '../helpers/openapi.js';
 
-/** The official spec (REFERENCE sources), kept next to the checkout in ../shared/x-api/. */
-const SPEC_PATH = fileURLToPath(new URL('../../../shared/x-api/openapi.json', import.meta.url));
-const haveSpec = existsSync(SPEC_PATH);
-if (!haveSpec)
-  console.warn(`openapi-media: skipped, ${SPEC_PATH} is absent (clone ../shared next to the checkout)`);
-
-type Schema = Record<string, unknown>;
-
-/** Inline every `#/components/...` reference (the media schemas have no cycles). */
-function resolveRefs(node: unknown, spec: Schema): unknown {
-  if (Array.isArray(node)) return node.map((item) => resolveRefs(item, spec));
-  if (!node || typeof node !== 'object') return node;
-  const { $ref, ...rest } = node as Schema;
-  if (typeof $ref === 'string') {
-    const target = $ref
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce<unknown>((at, key) => (at as Schema)[key], spec);
-    return resolveRefs({ ...(target as Schema), ...rest }, spec);
-  }
-  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, resolveRefs(value, spec)]));
-}
-
-function officialBodySchema(spec: Schema, path: string): Schema {
-  const operation = (spec.paths as Schema)[path] as { post: { requestBody: Schema } };
-  const body = resolveRefs(operation.post.requestBody, spec) as {
-    content: Record<string, { schema: Schema }>;
-  };
-  return body.content['application/json']!.schema;
-}
-
-function compile(schema: Schema) {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  return ajv.compile(schema);
-}
+if (!HAVE_SPEC) console.warn(`openapi-media: ${SPEC_ABSENT_MESSAGE}`);
 
 const owners = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 
@@ -102,12 +69,10 @@ const METADATA_CASES: Array<[string, unknown, boolean]> = [
   ['alt text as a number', { id: '1', metadata: { alt_text: { text: 5 } } }, false],
 ];
 
-describe.skipIf(!haveSpec)('media request schemas agree with the official openapi.json', () => {
-  const spec = haveSpec ? (JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Schema) : {};
-
+describe.skipIf(!HAVE_SPEC)('media request schemas agree with the official openapi.json', () => {
   describe('POST /2/media/upload/initialize', () => {
-    const official = compile(officialBodySchema(spec, '/2/media/upload/initialize'));
-    const ours = compile(initializeBodySchema as unknown as Schema);
+    const official = compileSchema(officialRequestBodySchema('post', '/2/media/upload/initialize'));
+    const ours = compileSchema(initializeBodySchema);
     it.each(INITIALIZE_CASES)('%s: accepted=%s by both', (_name, body, accepted) => {
       expect(official(body)).toBe(accepted);
       expect(ours(body)).toBe(accepted);
@@ -119,8 +84,8 @@ describe.skipIf(!haveSpec)('media request schemas agree with the official openap
   });
 
   describe('POST /2/media/metadata', () => {
-    const official = compile(officialBodySchema(spec, '/2/media/metadata'));
-    const ours = compile(metadataBodySchema as unknown as Schema);
+    const official = compileSchema(officialRequestBodySchema('post', '/2/media/metadata'));
+    const ours = compileSchema(metadataBodySchema);
     it.each(METADATA_CASES)('%s: accepted=%s by both', (_name, body, accepted) => {
       expect(official(body)).toBe(accepted);
       expect(ours(body)).toBe(accepted);

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { CREATE_POST_BODY_SCHEMA } from '../../src/emulator/posts/schemas.js';
 import { api, useEmulator } from '../helpers/emulator.js';
+import {
+  compileSchema,
+  HAVE_SPEC,
+  officialRequestBodySchema,
+  SPEC_ABSENT_MESSAGE,
+  SPEC_PATH,
+} from '../helpers/openapi.js';
 
 /**
  * Conformance of the emulator's `POST /2/tweets` body schema with the official OpenAPI document
@@ -18,27 +21,7 @@ import { api, useEmulator } from '../helpers/emulator.js';
  * schemas yet get a 400 from the emulator, as from X.
  */
 
-const SPEC_PATH = fileURLToPath(new URL('../../../shared/x-api/openapi.json', import.meta.url));
-const HAVE_SPEC = existsSync(SPEC_PATH);
-const addFormats = addFormatsModule.default;
-
 type Json = Record<string, unknown>;
-
-/** Inline every `$ref` into one self-contained schema. */
-function deref(node: unknown, spec: Json, seen: string[] = []): unknown {
-  if (Array.isArray(node)) return node.map((item) => deref(item, spec, seen));
-  if (!node || typeof node !== 'object') return node;
-  const { $ref, ...rest } = node as Json;
-  if (typeof $ref === 'string') {
-    if (seen.includes($ref)) throw new Error(`recursive $ref ${$ref}`);
-    const target = $ref
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce<unknown>((at, key) => (at as Json)[key], spec);
-    return { ...(deref(target, spec, [...seen, $ref]) as Json), ...(deref(rest, spec, seen) as Json) };
-  }
-  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, deref(v, spec, seen)]));
-}
 
 const id = '1880028106020515840';
 const VALID: Json[] = [
@@ -122,12 +105,9 @@ const INVALID: Json[] = [
 ];
 
 describe.skipIf(!HAVE_SPEC)(`POST /2/tweets body schema vs the official OpenAPI (${SPEC_PATH})`, () => {
-  const spec = HAVE_SPEC ? (JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Json) : {};
-  const officialSchema = HAVE_SPEC ? requestBodySchema(spec) : {};
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  const official = ajv.compile(officialSchema);
-  const ours = new Ajv({ strict: false, allErrors: true }).compile(CREATE_POST_BODY_SCHEMA);
+  const officialSchema = HAVE_SPEC ? officialRequestBodySchema('post', '/2/tweets') : {};
+  const official = compileSchema(officialSchema);
+  const ours = compileSchema(CREATE_POST_BODY_SCHEMA);
   const emu = useEmulator();
 
   it('resolves the spec request body: same fields, additionalProperties false', () => {
@@ -153,13 +133,6 @@ describe.skipIf(!HAVE_SPEC)(`POST /2/tweets body schema vs the official OpenAPI 
 
 if (!HAVE_SPEC) {
   describe('POST /2/tweets body schema vs the official OpenAPI', () => {
-    it.skip(`skipped: ${SPEC_PATH} is absent (see ../shared/x-api/README.md)`, () => {});
+    it.skip(SPEC_ABSENT_MESSAGE, () => {});
   });
-}
-
-/** `paths['/2/tweets'].post.requestBody.content['application/json'].schema`, with every `$ref` inlined. */
-function requestBodySchema(spec: Json): Json {
-  const post = ((spec.paths as Json)['/2/tweets'] as Json).post as Json;
-  const content = (post.requestBody as Json).content as Json;
-  return deref((content['application/json'] as Json).schema, spec) as Json;
 }

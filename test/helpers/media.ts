@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
-import { type ApiResponse, api } from '../helpers/emulator.js';
+import { type ApiResponse, api } from './emulator.js';
 
 /** Small files whose headers are real enough for the emulator's magic-number and size checks. */
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { DEFAULT_REDIRECT_URIS } from '../../src/emulator/state/fixtures.js';
-import { type ApiResponse, api } from '../helpers/emulator.js';
+import { type ApiResponse, api } from './emulator.js';
 
 /** Helpers for the OAuth 2.0 tests: drive the consent page and the token endpoint over HTTP. */
 
