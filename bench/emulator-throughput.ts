@@ -37,7 +37,18 @@ export async function emulatorThroughput(): Promise<void> {
 
     const uploads: string[][] = [];
     for (const inFlight of [1, 4]) uploads.push(await upload(x.url, auth, 256 * MiB, 4 * MiB, inFlight));
-    printTable(['upload', 'size', 'segment', 'in flight', 'seconds', 'MB/s', 'emulator RSS growth'], uploads);
+    printTable(
+      [
+        'upload',
+        'size',
+        'segment',
+        'in flight',
+        'seconds',
+        'MB/s',
+        'RSS growth (client + emulator, one process)',
+      ],
+      uploads,
+    );
   } finally {
     await x.close();
   }

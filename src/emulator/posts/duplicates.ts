@@ -1,4 +1,17 @@
 import type { EmulatorStore } from '../state/store.js';
+import type { PostRecord } from '../state/types.js';
+
+/** Each stored post's normalised text, computed once: every new post is compared with all of them. */
+const normalizedCache = new WeakMap<PostRecord, string>();
+
+function normalizedTextOf(post: PostRecord): string {
+  let text = normalizedCache.get(post);
+  if (text === undefined) {
+    text = normalizeForDuplicates(post.sourceText);
+    normalizedCache.set(post, text);
+  }
+  return text;
+}
 
 /**
  * X's duplicate-content rule (REFERENCE §5.2): the same user posting the same text again while an
@@ -22,10 +35,11 @@ export function isDuplicate(
   const wanted = normalizeForDuplicates(text);
   if (wanted === '') return false;
   const since = options.now - options.windowSecs * 1000;
-  for (const post of store.postsByAuthor(authorId)) {
-    if (post.createdAt < since) continue;
+  // A plain scan: order does not matter here, so no sorted copy of the author's posts is made.
+  for (const post of store.posts.values()) {
+    if (post.authorId !== authorId || post.deletedAt !== undefined || post.createdAt < since) continue;
     if (options.ignore?.has(post.id)) continue;
-    if (normalizeForDuplicates(post.sourceText) === wanted) return true;
+    if (normalizedTextOf(post) === wanted) return true;
   }
   return false;
 }
