@@ -6,7 +6,9 @@ import type { AuthProvider } from './types.js';
  */
 export function staticBearer(accessToken: string, options: { subject?: string } = {}): AuthProvider {
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
-    throw new TypeError('staticBearer(accessToken): pass the OAuth 2.0 user access token as a non-empty string');
+    throw new TypeError(
+      'staticBearer(accessToken): pass the OAuth 2.0 user access token as a non-empty string',
+    );
   }
   const subject = options.subject ?? 'default';
   return {

@@ -78,3 +78,34 @@ export function formatOAuthHeader(params: Iterable<OAuthParam>): string {
     .map(([k, v]) => `${percentEncode(k)}="${percentEncode(v)}"`);
   return `OAuth ${parts.join(', ')}`;
 }
+
+export interface OAuth1SigningInput {
+  method: string;
+  /** The full request URL; its query parameters are signed. */
+  url: string | URL;
+  /** `application/x-www-form-urlencoded` body parameters (signed); JSON and multipart bodies are not. */
+  form?: Record<string, string>;
+  consumerKey: string;
+  consumerSecret: string;
+  token: string;
+  tokenSecret: string;
+  nonce: string;
+  /** Epoch seconds. */
+  timestamp: number | string;
+}
+
+/** The `Authorization` header for one request, HMAC-SHA1 signed (REFERENCE §2, RFC 5849 §3.1–§3.5). */
+export function oauth1AuthorizationHeader(input: OAuth1SigningInput): string {
+  const oauth: OAuthParam[] = [
+    ['oauth_consumer_key', input.consumerKey],
+    ['oauth_nonce', input.nonce],
+    ['oauth_signature_method', 'HMAC-SHA1'],
+    ['oauth_timestamp', String(input.timestamp)],
+    ['oauth_token', input.token],
+    ['oauth_version', '1.0'],
+  ];
+  const params: OAuthParam[] = [...queryParameters(input.url), ...Object.entries(input.form ?? {}), ...oauth];
+  const base = signatureBaseString(input.method, input.url, params);
+  const signature = hmacSha1Signature(base, input.consumerSecret, input.tokenSecret);
+  return formatOAuthHeader([...oauth, ['oauth_signature', signature]]);
+}

@@ -43,6 +43,10 @@ export interface XRequest {
   signal?: AbortSignal;
   /** Per-attempt timeout in milliseconds (overrides the client's). */
   timeoutMs?: number;
+  /** On 429: wait for the reset or throw `XRateLimitError` at once (overrides the client's). */
+  onRateLimit?: 'wait' | 'throw';
+  /** The longest rate-limit wait in milliseconds before throwing instead (overrides the client's). */
+  maxRateLimitWaitMs?: number;
 }
 
 /** What X answered, before it is turned into data or an error. */

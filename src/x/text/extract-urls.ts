@@ -1,6 +1,6 @@
 import { labelToAscii } from './punycode.js';
-import { skipHopelessPositions } from './url-candidates.js';
-import { ASCII_DOMAIN, TCO_URL, URL_AT } from './url-patterns.js';
+import { UrlStartFinder } from './url-candidates.js';
+import { ASCII_DOMAIN, TCO_URL, URL_AT, URL_GROUP } from './url-patterns.js';
 
 export interface UrlEntity {
   url: string;
@@ -10,18 +10,12 @@ export interface UrlEntity {
   end: number;
 }
 
-interface UrlMatchGroups {
-  url: string;
-  scheme?: string;
-  domain: string;
-  path?: string;
-}
-
 // Limits X applies when it links a URL (twitter-text's extractUrlsWithIndices).
 const MAX_URL_LENGTH = 4096;
 const MAX_DNS_LABEL_LENGTH = 63;
 const MAX_TCO_SLUG_LENGTH = 40;
 const DEFAULT_SCHEME = 'https://';
+const T_CO = 't.co';
 /** A scheme-less URL glued to one of these is part of a path, file name or identifier. */
 const NOT_BEFORE_SCHEMELESS = /[-_./]/;
 const NON_ASCII = /[\u0080-\uFFFF]/;
@@ -35,35 +29,55 @@ const LABEL_SEPARATORS = /[.\u3002\uFF0E\uFF61]/;
 export function extractUrls(text: string): UrlEntity[] {
   if (!text.includes('.')) return [];
   const urls: UrlEntity[] = [];
-  const nextCandidate = skipHopelessPositions(text);
-  let previousMatchEnd = -1;
-  for (let position = nextCandidate(0); position < text.length; position = nextCandidate(position)) {
-    URL_AT.lastIndex = position;
-    const match = URL_AT.exec(text);
+  const candidates = new UrlStartFinder(text);
+  let previousMatchEnd = 0;
+  for (let position = candidates.next(0); position < text.length; position = candidates.next(position)) {
+    // twitter-text's pattern consumes the character before a URL, and its search resumes where the
+    // previous match ended: so no URL starts right at that end (`http://x.com/日本example.com`).
+    if (position === previousMatchEnd && position > 0) {
+      position++;
+      continue;
+    }
+    const match = position === 0 ? urlAtTextStart(text) : urlAt(text, position);
     if (!match) {
       position++;
       continue;
     }
-    const { url, scheme, domain, path } = match.groups as unknown as UrlMatchGroups;
+    const url = match[URL_GROUP.url]!;
+    const scheme = match[URL_GROUP.scheme];
+    const domain = match[URL_GROUP.domain]!;
+    const path = match[URL_GROUP.path];
     const start = match.index;
     const end = start + url.length;
-    const afterPreviousMatch = start === previousMatchEnd;
     previousMatchEnd = end;
     // As in twitter-text, a match that is not linkable is skipped whole, not searched again.
     position = end;
     if (!isLinkable(url, scheme ?? DEFAULT_SCHEME, domain)) continue;
     if (scheme) {
-      const entity = withScheme(url, start, end);
+      const entity = withScheme(url, domain, start, end);
       if (entity) urls.push(entity);
     } else {
-      urls.push(...withoutScheme(text, domain, path, start, end, afterPreviousMatch));
+      urls.push(...withoutScheme(text, domain, path, start, end));
     }
   }
   return urls;
 }
 
-function withScheme(url: string, start: number, end: number): UrlEntity | undefined {
-  const tco = TCO_URL.exec(url);
+function urlAt(text: string, position: number): RegExpExecArray | null {
+  URL_AT.lastIndex = position;
+  return URL_AT.exec(text);
+}
+
+/**
+ * For the same reason a URL at index 1, after a first character that may precede one, wins over a
+ * URL at index 0: `üexample.com` at the start of a post links `example.com`, as at X.
+ */
+function urlAtTextStart(text: string): RegExpExecArray | null {
+  return urlAt(text, 1) ?? urlAt(text, 0);
+}
+
+function withScheme(url: string, domain: string, start: number, end: number): UrlEntity | undefined {
+  const tco = domain.length === T_CO.length && domain.toLowerCase() === T_CO ? TCO_URL.exec(url) : null;
   if (!tco) return { url, start, end };
   // X issues short slugs; a longer one is not a t.co link at all.
   if ((tco[1] ?? '').length > MAX_TCO_SLUG_LENGTH) return undefined;
@@ -80,10 +94,8 @@ function withoutScheme(
   path: string | undefined,
   start: number,
   end: number,
-  afterPreviousMatch: boolean,
 ): UrlEntity[] {
-  // A `/` that ends the previous URL (`http://x.com/日本example.com`) separates rather than glues.
-  if (start > 0 && !afterPreviousMatch && NOT_BEFORE_SCHEMELESS.test(text[start - 1]!)) return [];
+  if (start > 0 && NOT_BEFORE_SCHEMELESS.test(text[start - 1]!)) return [];
   const found: UrlEntity[] = [];
   ASCII_DOMAIN.lastIndex = 0;
   for (let ascii = ASCII_DOMAIN.exec(domain); ascii; ascii = ASCII_DOMAIN.exec(domain)) {
@@ -101,8 +113,10 @@ function withoutScheme(
 
 /** Every DNS label fits in 63 octets once Punycode-encoded, and the URL in 4096 characters. */
 function isLinkable(url: string, scheme: string, domain: string): boolean {
+  const ascii = !NON_ASCII.test(domain);
+  if (ascii) return asciiLabelsFit(domain) && scheme.length + url.length <= MAX_URL_LENGTH;
   // A host that claims to be ACE-encoded must be ASCII.
-  if (/^xn--/i.test(domain) && NON_ASCII.test(domain)) return false;
+  if (/^xn--/i.test(domain)) return false;
   let asciiDomainLength = 0;
   for (const label of domain.split(LABEL_SEPARATORS)) {
     const encoded = labelToAscii(label);
@@ -111,4 +125,15 @@ function isLinkable(url: string, scheme: string, domain: string): boolean {
   }
   asciiDomainLength -= 1;
   return scheme.length + url.length - domain.length + asciiDomainLength <= MAX_URL_LENGTH;
+}
+
+/** The common case without the Punycode encoder: ASCII labels between dots, 1 to 63 long. */
+function asciiLabelsFit(domain: string): boolean {
+  let labelStart = 0;
+  for (let dot = domain.indexOf('.'); ; dot = domain.indexOf('.', labelStart)) {
+    const labelEnd = dot === -1 ? domain.length : dot;
+    if (labelEnd === labelStart || labelEnd - labelStart > MAX_DNS_LABEL_LENGTH) return false;
+    if (dot === -1) return true;
+    labelStart = dot + 1;
+  }
 }

@@ -47,13 +47,15 @@ const NOT_AFTER = `(?<![A-Za-z0-9@\\uFF20$#\\uFF03${INVALID_CHARACTERS}])`;
  */
 
 /**
- * A URL starting exactly at `lastIndex` (sticky, case-insensitive). Groups: `url` (the whole
- * entity), `scheme`, `domain`, `path`.
+ * A URL starting exactly at `lastIndex` (sticky, case-insensitive). Groups, numbered rather than
+ * named (a named group costs an object per match): `URL_GROUP`.
  */
 export const URL_AT = new RegExp(
-  `${NOT_AFTER}(?<url>(?<scheme>https?:\\/\\/)?(?<domain>${DOMAIN})(?::[0-9]+)?(?<path>\\/${PATH_SEGMENT}*)?(?:\\?${QUERY_CHAR}*${QUERY_END})?)`,
+  `${NOT_AFTER}((https?:\\/\\/)?(${DOMAIN})(?::[0-9]+)?(\\/${PATH_SEGMENT}*)?(?:\\?${QUERY_CHAR}*${QUERY_END})?)`,
   'iy',
 );
+/** The groups of `URL_AT`: the whole entity, the scheme, the host, the path. */
+export const URL_GROUP = { url: 1, scheme: 2, domain: 3, path: 4 } as const;
 
 /** A character that can be part of a host name. */
 export const HOST_CHARACTER = new RegExp(`${DOMAIN_CHAR}|[._-]`);

@@ -1,6 +1,6 @@
 import { WEIGHTED_LENGTH_CONFIG } from './config.js';
-import { emojiSpans } from './emoji.js';
-import { extractUrls } from './extract-urls.js';
+import { canStartEmoji, emojiEndAt, LAST_BMP_EMOJI_START, mayStartEmoji } from './emoji.js';
+import { extractUrls, type UrlEntity } from './extract-urls.js';
 
 export interface ParsedPostText {
   /** The length X checks against the limit: most scripts count 2, Latin 1, a URL 23, an emoji 2. */
@@ -22,7 +22,34 @@ export interface ParseOptions {
   maxWeightedLength?: number;
 }
 
-const INVALID_CHARACTER = /[\uFFFE\uFEFF\uFFFF]/;
+/** Below U+0300 every character is NFC and none composes with the one before it. */
+const MAY_NEED_NFC = /[\u0300-\uFFFF]/;
+const NO_URLS: readonly UrlEntity[] = [];
+
+/**
+ * Per UTF-16 unit, its weight in 1/scale units, or `LOOK_CLOSER` for the few units that need
+ * more than a lookup: a possible emoji start, a surrogate, an invalid character. One array read
+ * per character replaces a search of the weight ranges.
+ */
+const LOOK_CLOSER = 0;
+const UNIT_WEIGHTS = buildUnitWeights();
+
+function buildUnitWeights(): Uint16Array {
+  const { defaultWeight, ranges } = WEIGHTED_LENGTH_CONFIG;
+  const weights = new Uint16Array(0x10000).fill(defaultWeight);
+  for (const range of ranges) weights.fill(range.weight, range.start, Math.min(range.end, 0xffff) + 1);
+  weights.fill(LOOK_CLOSER, 0xd800, 0xe000); // surrogates
+  for (const code of [0xfffe, 0xfeff, 0xffff]) weights[code] = LOOK_CLOSER;
+  // Outside the surrogates no emoji starts above LAST_BMP_EMOJI_START (emoji.test.ts checks it).
+  for (let code = 0; code <= LAST_BMP_EMOJI_START; code++) {
+    if (canStartEmoji(code)) weights[code] = LOOK_CLOSER;
+  }
+  return weights;
+}
+
+function isInvalidCharacter(code: number): boolean {
+  return code === 0xfffe || code === 0xfeff || code === 0xffff;
+}
 
 /**
  * Counts `text` the way X does (twitter-text v3 `parseTweet`, https://github.com/twitter/twitter-text).
@@ -35,33 +62,50 @@ const INVALID_CHARACTER = /[\uFFFE\uFEFF\uFFFF]/;
 export function parsePostText(text: string, options: ParseOptions = {}): ParsedPostText {
   const { scale, defaultWeight, transformedURLLength } = WEIGHTED_LENGTH_CONFIG;
   const maxLength = options.maxWeightedLength ?? WEIGHTED_LENGTH_CONFIG.maxWeightedTweetLength;
-  const normalized = text.normalize('NFC');
-  const urlEnds = new Map(extractUrls(normalized).map((url) => [url.start, url.end]));
-  const emojiEnds = emojiSpans(normalized);
+  const maxWeight = maxLength * scale;
+  const normalized = MAY_NEED_NFC.test(text) ? text.normalize('NFC') : text;
+  const length = normalized.length;
+  const urls = normalized.includes('.') ? extractUrls(normalized) : NO_URLS;
+  const urlWeight = transformedURLLength * scale;
 
   // Sums stay in 1/scale units so that they are exact integers.
   let weight = 0;
   let valid = true;
   let lastFittingIndex = 0;
-  for (let index = 0; index < normalized.length; ) {
-    const urlEnd = urlEnds.get(index);
-    const emojiEnd = emojiEnds.get(index);
-    let end: number;
-    if (urlEnd !== undefined) {
-      end = urlEnd;
-      weight += transformedURLLength * scale;
-    } else if (emojiEnd !== undefined) {
-      end = emojiEnd;
-      weight += defaultWeight;
+  let nextUrl = 0;
+  let nextUrlStart = urls.length > 0 ? urls[0]!.start : length;
+  for (let index = 0; index < length; ) {
+    let end = index + 1;
+    if (index === nextUrlStart) {
+      end = urls[nextUrl]!.end;
+      weight += urlWeight;
     } else {
-      const codePoint = normalized.codePointAt(index)!;
-      end = index + (codePoint > 0xffff ? 2 : 1);
-      weight += codePointWeight(codePoint);
+      const code = normalized.charCodeAt(index);
+      const unitWeight = UNIT_WEIGHTS[code]!;
+      if (unitWeight !== LOOK_CLOSER) {
+        weight += unitWeight;
+      } else {
+        const emojiEnd = mayStartEmoji(normalized, index, code) ? emojiEndAt(normalized, index) : -1;
+        if (emojiEnd !== -1) {
+          end = emojiEnd;
+          weight += defaultWeight;
+        } else {
+          const codePoint = normalized.codePointAt(index)!;
+          if (codePoint > 0xffff) end = index + 2;
+          weight += codePointWeight(codePoint);
+          // The valid range stops growing at the first invalid character.
+          if (isInvalidCharacter(codePoint)) valid = false;
+        }
+      }
     }
-    if (valid && INVALID_CHARACTER.test(normalized.slice(index, end))) valid = false;
-    // The valid range stops growing at the first invalid character or once the limit is passed.
-    if (valid && weight <= maxLength * scale) lastFittingIndex = end - 1;
+    // …or once the limit is passed.
+    if (valid && weight <= maxWeight) lastFittingIndex = end - 1;
     index = end;
+    // A URL that starts inside an emoji sequence is not counted as a URL, as in twitter-text.
+    while (nextUrlStart < index) {
+      nextUrl++;
+      nextUrlStart = nextUrl < urls.length ? urls[nextUrl]!.start : length;
+    }
   }
 
   const weightedLength = weight / scale;
@@ -70,7 +114,7 @@ export function parsePostText(text: string, options: ParseOptions = {}): ParsedP
     valid: valid && weightedLength > 0 && weightedLength <= maxLength,
     permillage: Math.floor((weightedLength / maxLength) * 1000),
     validRangeStart: 0,
-    validRangeEnd: lastFittingIndex + (text.length - normalized.length),
+    validRangeEnd: lastFittingIndex + (text.length - length),
     displayRangeStart: 0,
     displayRangeEnd: text.length > 0 ? text.length - 1 : 0,
   };

@@ -73,6 +73,20 @@ describe('extractUrls', () => {
     ['t.co with a query', 'https://t.co/abc?s=20', [['https://t.co/abc?s=20', 0, 21]]],
     ['directional marks around a URL', '\u2066http://example.com\u2069', [['http://example.com', 1, 19]]],
     ['indices are UTF-16 after astral characters', '😀 example.com', [['example.com', 3, 14]]],
+    // twitter-text's pattern consumes the character before a URL: at the start of a text it tries
+    // a URL after the first character before one at it.
+    ['host after a first accented letter', 'üexample.com', [['example.com', 1, 12]]],
+    ['host with an accented letter inside a text', 'a üexample.com', [['üexample.com', 2, 14]]],
+    [
+      'host after a URL that ends in a slash',
+      'http://x.com/日本example.com',
+      [
+        ['http://x.com/', 0, 13],
+        ['example.com', 15, 26],
+      ],
+    ],
+    // X's server checks hosts with Java's IDN.toASCII, which refuses an empty label.
+    ['host after an ideographic full stop inside a word', 'です。example.com', [['example.com', 3, 14]]],
   ])('finds a %s', (_, text, expected) => {
     expect(urls(text)).toEqual(expected);
   });
@@ -88,6 +102,8 @@ describe('extractUrls', () => {
     ['a DNS label over 63 characters', `http://${'a'.repeat(64)}.com`],
     ['a Unicode label over 63 octets once Punycode-encoded', `http://${kana(53)}.com`],
     ['an ACE host with non-ASCII characters', 'http://xn--はじめ.com'],
+    ['a host that starts with an empty label (X’s server, unlike twitter-text JS)', 'see 。example.com'],
+    ['an ACE-looking host with non-ASCII (X’s server, unlike twitter-text JS)', 'xn--本e.com'],
     ['an ftp URL', 'ftp://files'],
     ['a t.co slug over 40 characters', `https://t.co/${'a'.repeat(41)}`],
     ['a host after @ or $', '@example.com $example.com'],

@@ -1,0 +1,2 @@
+export * from './tweets.js';
+export * from './users.js';
