@@ -5,8 +5,8 @@ import { systemClock } from '../../src/x/clock.js';
 import { XRateLimitError } from '../../src/x/errors/index.js';
 import type { XClientOptions } from '../../src/x/options.js';
 import { RESET_MARGIN_MS } from '../../src/x/plugins/rate-limit/wait.js';
-import type { XRequest } from '../../src/x/request/types.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { failure, ME_REQUEST as me, postRequest as post } from '../helpers/x-requests.js';
 import { recordingClock } from './plugins/recording-clock.js';
 
 const emu = useEmulator();
@@ -22,26 +22,6 @@ function setup(options: XClientOptions = {}) {
   return { x, clock };
 }
 
-const me: XRequest = {
-  method: 'GET',
-  path: '/2/users/me',
-  endpoint: 'GET /2/users/me',
-  auth: { kind: 'user' },
-  idempotent: true,
-};
-const post = (text: string): XRequest => ({
-  method: 'POST',
-  path: '/2/tweets',
-  endpoint: 'POST /2/tweets',
-  auth: { kind: 'user' },
-  idempotent: false,
-  json: { text },
-});
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('it succeeded'),
-    (e: unknown) => e,
-  );
 const statuses = (endpoint: string) =>
   emu()
     .requests(endpoint)

@@ -5,38 +5,11 @@
  * (REFERENCE §3.2, Uncertain 10). Unknown values get X's "is not one of" 400.
  */
 
-export const TWEET_FIELDS = [
-  'article',
-  'attachments',
-  'author_id',
-  'card_uri',
-  'community_id',
-  'context_annotations',
-  'conversation_id',
-  'created_at',
-  'display_text_range',
-  'edit_controls',
-  'edit_history_tweet_ids',
-  'entities',
-  'geo',
-  'id',
-  'in_reply_to_user_id',
-  'lang',
-  'media_metadata',
-  'non_public_metrics',
-  'note_tweet',
-  'organic_metrics',
-  'paid_partnership',
-  'possibly_sensitive',
-  'promoted_metrics',
-  'public_metrics',
-  'referenced_tweets',
-  'reply_settings',
-  'scopes',
-  'source',
-  'text',
-  'withheld',
-] as const;
+// The field lists are the SDK's: client and emulator accept the same names by construction.
+import { TWEET_FIELDS, type TweetField } from '../../x/types/tweets.js';
+import { USER_FIELDS, type UserField } from '../../x/types/users.js';
+
+export { TWEET_FIELDS, type TweetField, USER_FIELDS, type UserField };
 
 export const TWEET_EXPANSIONS = [
   'attachments.media_keys',
@@ -51,35 +24,6 @@ export const TWEET_EXPANSIONS = [
   'referenced_posts',
   'referenced_tweets.id',
   'referenced_tweets.id.author_id',
-] as const;
-
-export const USER_FIELDS = [
-  'affiliation',
-  'confirmed_email',
-  'connection_status',
-  'created_at',
-  'description',
-  'entities',
-  'id',
-  'is_identity_verified',
-  'location',
-  'most_recent_tweet_id',
-  'name',
-  'parody',
-  'pinned_tweet_id',
-  'profile_banner_url',
-  'profile_image_url',
-  'protected',
-  'public_metrics',
-  'receives_your_dm',
-  'subscription',
-  'subscription_type',
-  'url',
-  'username',
-  'verified',
-  'verified_followers_count',
-  'verified_type',
-  'withheld',
 ] as const;
 
 export const USER_EXPANSIONS = ['affiliation', 'most_recent_tweet_id', 'pinned_tweet_id'] as const;
@@ -113,9 +57,7 @@ export const PLACE_FIELDS = [
   'place_type',
 ] as const;
 
-export type TweetField = (typeof TWEET_FIELDS)[number];
 export type TweetExpansion = (typeof TWEET_EXPANSIONS)[number];
-export type UserField = (typeof USER_FIELDS)[number];
 export type MediaField = (typeof MEDIA_FIELDS)[number];
 export type PollField = (typeof POLL_FIELDS)[number];
 

@@ -72,10 +72,11 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
           `send one or more of ${known.join(', ')} (got ${JSON.stringify(body)})`,
         );
       }
+      // Scale first: `{ set, scale: 0 }` must freeze the clock exactly at `set`, not a tick later.
+      if (body.scale !== undefined) ctx.clock.setScale(Number(body.scale));
       if (body.set !== undefined) ctx.clock.set(parseClockStart(body.set as number | string)!);
       if (body.advance_ms !== undefined) ctx.clock.advance(Number(body.advance_ms));
       if (body.advance_secs !== undefined) ctx.clock.advance(Number(body.advance_secs) * 1000);
-      if (body.scale !== undefined) ctx.clock.setScale(Number(body.scale));
       return ctx.clock.snapshot();
     },
   );
