@@ -1,7 +1,12 @@
 import { XError, type XErrorInit } from './x-error.js';
 
 export interface XAuthErrorInit extends XErrorInit {
-  /** The token endpoint's `error` (`invalid_request`, `invalid_grant`, `unauthorized_client`, …). */
+  /**
+   * What was refused, for code to branch on. The OAuth helpers set their own precise codes
+   * (`TOKEN_ERROR_CODES` and `CALLBACK_ERROR_CODES` in `oauth/`: `invalid_refresh_token`,
+   * `invalid_authorization_code`, `login_required`, `state_mismatch`, …); otherwise it is the token
+   * endpoint's raw `error` (`invalid_request`, `invalid_grant`, `unauthorized_client`, …).
+   */
   code?: string;
 }
 
