@@ -1,10 +1,8 @@
+import { MEDIA_SIZE_LIMITS, MiB } from '../x/media/limits.js';
 import type { FaultRuleInput } from './faults.js';
 import type { RateLimitPreset, RateLimitTable } from './rate-limits.js';
 import type { FixtureOptions } from './state/fixtures.js';
 import type { MediaCategory } from './state/types.js';
-
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 
 export interface MediaLimits {
   /** Largest segment APPEND accepts; above it X's edge answers 413 with an empty body. */
@@ -23,26 +21,9 @@ export interface MediaLimits {
 
 export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
   maxSegmentBytes: 5 * MiB,
-  sizeLimits: {
-    tweet_image: 5 * MiB,
-    dm_image: 5 * MiB,
-    tweet_gif: 15 * MiB,
-    dm_gif: 15 * MiB,
-    tweet_video: 8 * GiB,
-    amplify_video: 8 * GiB,
-    dm_video: 512 * MiB,
-    subtitles: 5 * MiB,
-  },
-  premiumSizeLimits: {
-    tweet_image: 5 * MiB,
-    dm_image: 5 * MiB,
-    tweet_gif: 15 * MiB,
-    dm_gif: 15 * MiB,
-    tweet_video: 16 * GiB,
-    amplify_video: 16 * GiB,
-    dm_video: 1 * GiB,
-    subtitles: 5 * MiB,
-  },
+  // One table for the SDK's pre-flight check and the emulator (REFERENCE §4.3).
+  sizeLimits: { ...MEDIA_SIZE_LIMITS.standard },
+  premiumSizeLimits: { ...MEDIA_SIZE_LIMITS.premium },
   processingMs: { video: 4000, gif: 2000 },
   initializeExpirySecs: 1_295_999,
   finalizeExpirySecs: 86_400,

@@ -3,6 +3,7 @@ import { PostsApi } from './endpoints/posts.js';
 import { UsersApi } from './endpoints/users.js';
 import { errorFromResponse } from './errors/error-from-response.js';
 import type { XErrorItem } from './errors/x-error.js';
+import { MediaApi } from './media/media-api.js';
 import { normalizeOptions, type XClientOptions, type XClientSettings } from './options.js';
 import { authPlugin } from './plugins/auth.js';
 import { parseRateLimitHeaders } from './plugins/rate-limit/parse-headers.js';
@@ -48,6 +49,8 @@ export class XClient implements XClientCore {
   readonly posts: PostsApi;
   /** The authenticated user and their recent posts. */
   readonly users: UsersApi;
+  /** Chunked, resumable media upload (`media.upload(pathOrStream)`), STATUS, alt text. */
+  readonly media: MediaApi;
   readonly #pipeline: RequestHandler;
 
   constructor(options: XClientOptions = {}) {
@@ -88,7 +91,12 @@ export class XClient implements XClientCore {
     ];
     this.#pipeline = plugins.reduceRight<RequestHandler>((next, plugin) => plugin(next), transport);
     this.users = new UsersApi(this);
-    this.posts = new PostsApi(this, { users: this.users, maxWeightedLength: this.options.maxWeightedLength });
+    this.media = new MediaApi(this);
+    this.posts = new PostsApi(this, {
+      users: this.users,
+      media: this.media,
+      maxWeightedLength: this.options.maxWeightedLength,
+    });
   }
 
   async send(req: XRequest): Promise<XRawResponse> {

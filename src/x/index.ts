@@ -23,6 +23,8 @@ export {
 export {
   errorFromResponse,
   type ForbiddenReason,
+  type MediaErrorCode,
+  type MediaProcessingError,
   type ValidationIssue,
   type ValidationRule,
   XApiError,
@@ -38,6 +40,7 @@ export {
   XUnknownOutcomeError,
   XValidationError,
 } from './errors/index.js';
+export * from './media/index.js';
 export * from './oauth/index.js';
 export { hmacSha1Signature, percentEncode, signatureBaseString } from './oauth/oauth1-signature.js';
 export { DEFAULT_API_BASE, type XClientOptions, type XClientSettings } from './options.js';

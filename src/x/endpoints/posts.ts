@@ -1,5 +1,6 @@
 import { XApiError } from '../errors/index.js';
 import { XValidationError } from '../errors/x-validation-error.js';
+import type { MediaApi } from '../media/media-api.js';
 import type {
   CreatedPost,
   CreatePostOptions,
@@ -17,6 +18,7 @@ import { camelize, withEditHistory } from './camelize.js';
 import { fieldsQuery } from './fields-query.js';
 import { findRecentPost } from './find-recent.js';
 import { toCreatePostBody } from './post-body.js';
+import { uploadAttachments } from './post-media.js';
 import { postThread } from './thread.js';
 import { UsersApi } from './users.js';
 import { DEFAULT_MAX_WEIGHTED_LENGTH, validatePost } from './validate-post.js';
@@ -28,6 +30,8 @@ export interface PostsApiOptions {
   users?: UsersApi;
   /** Epoch ms, for the time a thread item was sent. Default the client's clock. */
   now?: () => number;
+  /** Uploads `create({ media })` attachments; `XClient` passes its `media`. */
+  media?: MediaApi;
 }
 
 /** X's "resource not found" partial error on a 200 (REFERENCE §5.1). */
@@ -39,12 +43,14 @@ export class PostsApi {
   readonly #users: UsersApi;
   readonly #maxWeightedLength: number;
   readonly #now: () => number;
+  readonly #media: MediaApi | undefined;
 
   constructor(client: XClientCore, options: PostsApiOptions = {}) {
     this.#client = client;
     this.#users = options.users ?? new UsersApi(client);
     this.#maxWeightedLength = options.maxWeightedLength ?? DEFAULT_MAX_WEIGHTED_LENGTH;
     this.#now = options.now ?? (() => client.options.clock.now());
+    this.#media = options.media;
   }
 
   /**
@@ -59,13 +65,27 @@ export class PostsApi {
       method: 'POST',
       path: '/2/tweets',
       endpoint: 'POST /2/tweets',
-      json: toCreatePostBody(params),
+      json: toCreatePostBody(await this.#withUploadedMedia(params, options)),
       auth: { kind: 'user' },
       idempotent: false,
       signal: options.signal,
     });
     const post = withEditHistory(camelize<Post>(body.data));
     return { id: post.id, text: post.text, editHistoryTweetIds: post.editHistoryTweetIds };
+  }
+
+  /** Upload `media` attachments (types checked first) and put their ids beside any `mediaIds`. */
+  async #withUploadedMedia(params: CreatePostParams, options: CreatePostOptions): Promise<CreatePostParams> {
+    if (params.media === undefined) return params;
+    if (!this.#media) {
+      throw new TypeError('posts.create({ media }) needs an upload API: use client.posts of an XClient');
+    }
+    const { media, ...rest } = params;
+    const uploaded = await uploadAttachments(this.#media, media, params.mediaIds?.length ?? 0, {
+      ...options.mediaUpload,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { ...rest, mediaIds: [...(params.mediaIds ?? []), ...uploaded] };
   }
 
   /** `DELETE /2/tweets/:id` (REFERENCE §3.3): true when X deleted it, false when there was nothing to delete. */

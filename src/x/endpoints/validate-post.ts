@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors/x-validation-error.js';
+import { MAX_ALT_TEXT_LENGTH } from '../media/limits.js';
 import { PREMIUM_MAX_WEIGHTED_LENGTH, parsePostText, WEIGHTED_LENGTH_CONFIG } from '../text/index.js';
 import { type CreatePostParams, REPLY_SETTINGS } from '../types/tweets.js';
 
@@ -29,6 +30,9 @@ const EXCLUSIVE_PAIRS: ReadonlyArray<readonly [keyof CreatePostParams, keyof Cre
   ['mediaIds', 'poll'],
   ['mediaIds', 'quote'],
   ['mediaIds', 'cardUri'],
+  ['media', 'poll'],
+  ['media', 'quote'],
+  ['media', 'cardUri'],
   ['poll', 'quote'],
   ['poll', 'cardUri'],
   ['quote', 'cardUri'],
@@ -38,6 +42,7 @@ const EXCLUSIVE_PAIRS: ReadonlyArray<readonly [keyof CreatePostParams, keyof Cre
 const KNOWN_FIELDS: ReadonlySet<string> = new Set<keyof CreatePostParams>([
   'text',
   'mediaIds',
+  'media',
   'taggedUserIds',
   'reply',
   'quote',
@@ -83,10 +88,11 @@ export function validatePost(params: CreatePostParams, options: ValidatePostOpti
   }
   checkText(params, options.maxWeightedLength ?? DEFAULT_MAX_WEIGHTED_LENGTH, add);
   if (params.mediaIds !== undefined) checkIdList('mediaIds', params.mediaIds, MEDIA_MIN, MEDIA_MAX, add);
+  if (params.media !== undefined) checkAttachments(params, add);
   if (params.taggedUserIds !== undefined) {
     checkIdList('taggedUserIds', params.taggedUserIds, 0, TAGGED_USERS_MAX, add);
-    if (params.mediaIds === undefined)
-      add('taggedUserIds', 'depends-on', 'taggedUserIds tags users in photos, so it needs mediaIds');
+    if (!hasMedia(params))
+      add('taggedUserIds', 'depends-on', 'taggedUserIds tags users in photos, so it needs mediaIds or media');
   }
   if (params.reply !== undefined) {
     if (typeof params.reply !== 'object' || params.reply === null) {
@@ -130,6 +136,41 @@ export function validatePost(params: CreatePostParams, options: ValidatePostOpti
 
 type Add = (field: string, rule: ValidationIssue['rule'], message: string) => void;
 
+function hasMedia(params: CreatePostParams): boolean {
+  return params.mediaIds !== undefined || params.media !== undefined;
+}
+
+/** `media` attachments: each a path or bytes, alt text within X's 1000 characters, 1–4 with `mediaIds`. */
+function checkAttachments(params: CreatePostParams, add: Add): void {
+  const { media } = params;
+  if (!Array.isArray(media)) {
+    add('media', 'type', 'media is a list such as [{ path: "photo.jpg", alt: "a cat" }]');
+    return;
+  }
+  const total = media.length + (Array.isArray(params.mediaIds) ? params.mediaIds.length : 0);
+  if (total < MEDIA_MIN) add('media', 'min-items', `media lists at least ${MEDIA_MIN} file`);
+  if (total > MEDIA_MAX) {
+    add(
+      'media',
+      'max-items',
+      `a post carries at most ${MEDIA_MAX} media (mediaIds and media together); got ${total}`,
+    );
+  }
+  media.forEach((item: unknown, i) => {
+    const a = item as { path?: unknown; data?: unknown; alt?: unknown } | null;
+    const field = `media[${i}]`;
+    const hasPath = typeof a?.path === 'string' && a.path !== '';
+    const hasData = a?.data instanceof Uint8Array;
+    if (!a || typeof a !== 'object' || hasPath === hasData) {
+      add(field, 'type', `${field} is { path: "file.jpg" } or { data: <bytes> }, with an optional alt`);
+      return;
+    }
+    if (a.alt !== undefined && (typeof a.alt !== 'string' || a.alt.length > MAX_ALT_TEXT_LENGTH)) {
+      add(`${field}.alt`, 'length', `${field}.alt is a string of at most ${MAX_ALT_TEXT_LENGTH} characters`);
+    }
+  });
+}
+
 function checkText(params: CreatePostParams, limit: number, add: Add): void {
   const { text } = params;
   if (text !== undefined && typeof text !== 'string') {
@@ -137,8 +178,8 @@ function checkText(params: CreatePostParams, limit: number, add: Add): void {
     return;
   }
   // X: "Required unless media is provided" (§3.1); whitespace alone counts as no text, and a poll needs text.
-  if ((text === undefined || text.trim() === '') && params.mediaIds === undefined) {
-    add('text', 'required', 'text is required unless mediaIds is given');
+  if ((text === undefined || text.trim() === '') && !hasMedia(params)) {
+    add('text', 'required', 'text is required unless mediaIds or media is given');
     return;
   }
   if (text === undefined || text.trim() === '') return;

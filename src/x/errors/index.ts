@@ -5,7 +5,12 @@ export { XApiError } from './x-api-error.js';
 export { XAuthError, type XAuthErrorInit } from './x-auth-error.js';
 export { XError, type XErrorInit, type XErrorItem } from './x-error.js';
 export { type ForbiddenReason, XForbiddenError, type XForbiddenErrorInit } from './x-forbidden-error.js';
-export { XMediaError } from './x-media-error.js';
+export {
+  type MediaErrorCode,
+  type MediaProcessingError,
+  XMediaError,
+  type XMediaErrorInit,
+} from './x-media-error.js';
 export { XNetworkError, type XNetworkErrorInit } from './x-network-error.js';
 export { XRateLimitError, type XRateLimitErrorInit } from './x-rate-limit-error.js';
 export { XThreadError, type XThreadErrorInit } from './x-thread-error.js';

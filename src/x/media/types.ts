@@ -59,6 +59,11 @@ export interface UploadJournalEntry {
   segmentsDone: number[];
   /** Set once FINALIZE was accepted: a rerun only polls. */
   finalized?: boolean;
+  /**
+   * Set after X refused a segment size (413) and the rest was cut smaller: from segment `index` on
+   * (at byte `offset`), segments are `chunkSize` long. Absent: every segment is `chunkSize` long.
+   */
+  spans?: { index: number; offset: number; chunkSize: number }[];
 }
 
 /**

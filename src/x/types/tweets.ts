@@ -8,12 +8,24 @@
 export const REPLY_SETTINGS = ['following', 'mentionedUsers', 'subscribers', 'verified'] as const;
 export type ReplySettings = (typeof REPLY_SETTINGS)[number];
 
+import type { AttachmentUploadOptions } from '../endpoints/post-media.js';
+
+/** A file for `posts.create({ media })`: a path, or bytes already in memory, with optional alt text. */
+export type MediaAttachment =
+  | { path: string; alt?: string; data?: never }
+  | { data: Uint8Array; name?: string; alt?: string; path?: never };
+
 /** Everything `POST /2/tweets` takes (REFERENCE §3.1), in camelCase. */
 export interface CreatePostParams {
   /** Required unless `mediaIds` is given; counted by X's weights against the account's limit (§7). */
   text?: string;
   /** 1–4 media ids from an upload: up to 4 photos, or 1 GIF, or 1 video. `media.media_ids` */
   mediaIds?: readonly string[];
+  /**
+   * Files to upload and attach (with `mediaIds`, 1–4 in all): `posts.create()` checks their types from
+   * their bytes (no video or GIF beside other media), uploads them (images in parallel), then posts.
+   */
+  media?: readonly MediaAttachment[];
   /** Up to 10 users tagged in the photos. `media.tagged_user_ids` */
   taggedUserIds?: readonly string[];
   reply?: {
@@ -185,7 +197,10 @@ export interface DeletePostOptions {
 }
 
 export interface CreatePostOptions {
+  /** Cancels the uploads and the post (a post already sent cannot be recalled: see `findRecent`). */
   signal?: AbortSignal;
+  /** For `media` attachments: upload progress, a resumable journal, X Premium size limits. */
+  mediaUpload?: Omit<AttachmentUploadOptions, 'signal'>;
 }
 
 /** `findRecent()`: which post to look for among the account's recent posts. */
