@@ -5,6 +5,7 @@
  * The emulator is the only network target: benchmarks never reach the internet.
  */
 import { emulatorThroughput } from './emulator-throughput.js';
+import { mediaUpload } from './media-upload.js';
 import { textCounting } from './text-counting.js';
 
 interface Benchmark {
@@ -15,6 +16,7 @@ interface Benchmark {
 const benchmarks: Benchmark[] = [
   { name: 'weighted character counting', run: textCounting },
   { name: 'emulator request throughput', run: emulatorThroughput },
+  { name: 'media upload', run: mediaUpload },
 ];
 
 const only = process.argv[2];
