@@ -15,6 +15,14 @@ import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 import { readPackageVersion } from './version.js';
 
+// `xpost ... | head` closes stdout early: that is the reader saying "enough", not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = new Command();
 program
   .name('xpost')

@@ -244,3 +244,20 @@ describe('exit codes of the binary', () => {
     }
   });
 });
+
+describe('a reader that stops early', () => {
+  it('ends quietly when stdout is closed (`xpost --help | head -1`)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { XPOST_BIN } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [XPOST_BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Close our end before it writes, as a `head` that already has its lines does.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+});
