@@ -19,6 +19,11 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(query: SqlQuery): Promise<QueryResult<Row>>;
 }
 
+/** One transaction: statements with parameters, and parameterless scripts (a migration file). */
+export interface Transaction extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
 export interface Db extends Queryable {
   /** `embedded` (PGlite in a data folder or in memory) or `server` (node-postgres pool). */
   readonly kind: 'embedded' | 'server';
@@ -28,6 +33,6 @@ export interface Db extends Queryable {
    * Run `fn` in one transaction on one connection; commit when it resolves, roll back when it throws.
    * Row locks (`FOR UPDATE`, `SKIP LOCKED`) taken inside hold until it ends.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

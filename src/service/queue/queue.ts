@@ -1,0 +1,297 @@
+/**
+ * The service's job queue: pg-boss 10 on the service's own database (DESIGN, "jobs"; issue 6,
+ * "Publishing, exactly once"). Scheduling (`startAfter`), retries with backoff, a singleton key per
+ * target, dead letters and `SKIP LOCKED` claiming come from pg-boss.
+ *
+ * Exactly-once publishing does NOT come from here. pg-boss delivers a job at least once: a handler
+ * that outlives `expireInSeconds`, a worker killed mid-job, a stop that times out, or a second
+ * `schedulePublish` while a job is retrying can all run a target twice. The publish worker makes that
+ * harmless: it claims the target row under a lock, records the attempt before `POST /2/tweets`, and
+ * reconciles with X after any unknown outcome. Retries here are for failures that are safe to retry
+ * (network errors, 5xx); a handler that meets a failure a retry cannot fix records it and returns.
+ *
+ * Time: pg-boss compares `start_after` with the database's `now()`, not with Node's clock, so an
+ * injected clock does not move jobs; `runAt` is an absolute instant handed to the database.
+ */
+
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/types.js';
+import { type BossDbAdapter, bossDbForTransaction, createBossDbAdapter } from './boss-db-adapter.js';
+import type { JobContext, JobQueue, SendOptions } from './job-queue-types.js';
+
+export type {
+  DeadLetterJob,
+  JobContext,
+  JobQueue,
+  PublishJob,
+  SendOptions,
+  WebhookDeliveryJob,
+  WorkOptions,
+} from './job-queue-types.js';
+
+export const QUEUES = Object.freeze({
+  publish: 'publish',
+  publishDeadLetter: 'publish-dead-letter',
+  webhookDelivery: 'webhook-delivery',
+  webhookDeliveryDeadLetter: 'webhook-delivery-dead-letter',
+});
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface RetrySettings {
+  /** Retries after the first attempt. */
+  limit: number;
+  /** Seconds before the first retry; with `backoff`, pg-boss doubles it each time with jitter. */
+  delaySeconds: number;
+  backoff: boolean;
+}
+
+export const DEFAULT_SCHEMA = 'pgboss';
+/** pg-boss's minimum; keeps a due job's lateness under the issue's 1 s p99 target. */
+export const DEFAULT_POLLING_INTERVAL_SECONDS = 0.5;
+/** Expire stuck jobs (a killed worker's) and archive finished ones this often. */
+export const DEFAULT_MAINTENANCE_INTERVAL_SECONDS = 60;
+/** Network errors and 5xx: about 10 s, 20 s, 40 s, 80 s, 160 s (each up to twice that with jitter). */
+export const DEFAULT_PUBLISH_RETRY: RetrySettings = Object.freeze({
+  limit: 5,
+  delaySeconds: 10,
+  backoff: true,
+});
+export const DEFAULT_WEBHOOK_RETRY: RetrySettings = Object.freeze({
+  limit: 8,
+  delaySeconds: 10,
+  backoff: true,
+});
+/** A publish may upload a large video; past this pg-boss fails the job and it may run again. */
+export const DEFAULT_PUBLISH_EXPIRE_SECONDS = 15 * 60;
+export const DEFAULT_WEBHOOK_EXPIRE_SECONDS = 60;
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+/** After the stop timeout, how long handlers get to notice their aborted signal. */
+const ABORT_GRACE_MS = 5_000;
+
+export interface JobQueueOptions {
+  /** PostgreSQL schema for pg-boss's tables. Default `pgboss`. */
+  schema?: string;
+  pollingIntervalSeconds?: number;
+  maintenanceIntervalSeconds?: number;
+  /** Emit pg-boss's `monitor-states` (counts per queue and state) this often; off by default. */
+  monitorIntervalSeconds?: number;
+  publishRetry?: Partial<RetrySettings>;
+  webhookRetry?: Partial<RetrySettings>;
+  publishExpireSeconds?: number;
+  webhookExpireSeconds?: number;
+  /** pg-boss's background errors (maintenance, a worker's failed fetch). Default: `console.error`. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Two pg-boss starts on one PGlite would race to create the schema; the loser's failed
+ * `BEGIN; … COMMIT;` is what pg-boss expects on a server but costs a rollback on PGlite. Starts on
+ * one `Db` in this process go one at a time.
+ */
+const startsByDb = new WeakMap<Db, Promise<unknown>>();
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function retrySettings(defaults: RetrySettings, given: Partial<RetrySettings> | undefined): RetrySettings {
+  return { ...defaults, ...given };
+}
+
+export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue {
+  const adapter: BossDbAdapter = createBossDbAdapter(db);
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
+  const publishRetry = retrySettings(DEFAULT_PUBLISH_RETRY, options.publishRetry);
+  const webhookRetry = retrySettings(DEFAULT_WEBHOOK_RETRY, options.webhookRetry);
+  const publishExpireSeconds = options.publishExpireSeconds ?? DEFAULT_PUBLISH_EXPIRE_SECONDS;
+  const webhookExpireSeconds = options.webhookExpireSeconds ?? DEFAULT_WEBHOOK_EXPIRE_SECONDS;
+
+  const boss = new PgBoss({
+    db: adapter,
+    schema: options.schema ?? DEFAULT_SCHEMA,
+    // We use no cron schedules; the timekeeper would add a polling worker and two timers.
+    schedule: false,
+    supervise: true,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? DEFAULT_MAINTENANCE_INTERVAL_SECONDS,
+    ...(options.monitorIntervalSeconds
+      ? { monitorStateIntervalSeconds: options.monitorIntervalSeconds }
+      : {}),
+  });
+  // An EventEmitter's `error` without a listener throws: a failed maintenance run would crash us.
+  const onError = options.onError ?? ((error: Error) => console.error('[xpost queue]', error));
+  boss.on('error', onError);
+
+  const workerIds = new Map<string, string[]>();
+  const running = new Set<{ done: Promise<unknown>; abort: AbortController }>();
+
+  const register = (queue: string, id: string) => workerIds.set(queue, [...(workerIds.get(queue) ?? []), id]);
+  const wake = (queue: string, runAt?: Date) => {
+    if (runAt && runAt.getTime() > Date.now()) return;
+    for (const id of workerIds.get(queue) ?? []) boss.notifyWorker(id);
+  };
+
+  async function work<Data>(
+    queue: string,
+    concurrency: number,
+    handle: (job: PgBoss.JobWithMetadata<Data>, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be an integer >= 1 (got ${concurrency})`);
+    }
+    for (let slot = 0; slot < concurrency; slot += 1) {
+      const id = await boss.work<Data>(
+        queue,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
+        async ([job]) => {
+          if (!job) return;
+          const abort = new AbortController();
+          // pg-boss stops waiting for the handler at expiry and fails the job; tell the handler.
+          const expiry = setTimeout(
+            () => abort.abort(new Error('job expired')),
+            Number(job.expireInSeconds) * 1000,
+          );
+          const entry = { done: handle(job, abort.signal), abort };
+          running.add(entry);
+          try {
+            await entry.done;
+          } finally {
+            clearTimeout(expiry);
+            running.delete(entry);
+          }
+        },
+      );
+      register(queue, id);
+    }
+  }
+
+  const context = (job: PgBoss.JobWithMetadata<unknown>, signal: AbortSignal): JobContext => ({
+    jobId: job.id,
+    retryCount: job.retryCount,
+    retryLimit: job.retryLimit,
+    isLastAttempt: job.retryCount >= job.retryLimit,
+    signal,
+  });
+
+  const sendSettings = {
+    [QUEUES.publish]: {
+      retry: publishRetry,
+      expireInSeconds: publishExpireSeconds,
+      deadLetter: QUEUES.publishDeadLetter,
+    },
+    [QUEUES.webhookDelivery]: {
+      retry: webhookRetry,
+      expireInSeconds: webhookExpireSeconds,
+      deadLetter: QUEUES.webhookDeliveryDeadLetter,
+    },
+  };
+
+  async function send(
+    queue: typeof QUEUES.publish | typeof QUEUES.webhookDelivery,
+    data: object,
+    singletonKey: string,
+    runAt: Date | undefined,
+    sendOptions: SendOptions | undefined,
+  ): Promise<string | null> {
+    const { retry, expireInSeconds, deadLetter } = sendSettings[queue];
+    const id = await boss.send(queue, data, {
+      singletonKey,
+      ...(runAt ? { startAfter: runAt } : {}),
+      retryLimit: retry.limit,
+      retryDelay: retry.delaySeconds,
+      retryBackoff: retry.backoff,
+      expireInSeconds,
+      deadLetter,
+      ...(sendOptions?.tx ? { db: bossDbForTransaction(sendOptions.tx) } : {}),
+    });
+    // Inside a transaction the job is invisible until commit: waking a worker now would find nothing.
+    if (id && !sendOptions?.tx) wake(queue, runAt);
+    return id;
+  }
+
+  return {
+    boss,
+    async start() {
+      const previous = startsByDb.get(db) ?? Promise.resolve();
+      const started = previous
+        .catch(() => undefined)
+        .then(async () => {
+          await boss.start();
+          // A dead-letter queue must exist before a queue names it (a foreign key in pg-boss's schema).
+          await boss.createQueue(QUEUES.publishDeadLetter);
+          await boss.createQueue(QUEUES.webhookDeliveryDeadLetter);
+          // `short`: at most one job per singleton key in state `created` (a unique index), so a
+          // target waiting to publish is never queued twice, while a running job may queue its
+          // successor (wait for a rate-limit reset). `singleton`/`stately` would make a worker's
+          // fetch fail on a unique violation that pg-boss swallows, stalling the queue behind it.
+          await boss.createQueue(QUEUES.publish, { name: QUEUES.publish, policy: 'short' });
+          await boss.createQueue(QUEUES.webhookDelivery, { name: QUEUES.webhookDelivery, policy: 'short' });
+        });
+      startsByDb.set(db, started);
+      await started;
+    },
+    async stop({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      // pg-boss stops its loops and waits (polling every 500 ms) for the jobs it knows are active;
+      // past the timeout it fails them ("pg-boss shut down while active") and they will retry.
+      await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+      // A fetch in flight when stop began can still hand a job to a handler; pg-boss no longer sees
+      // it, so we wait for it ourselves, and for the statements pg-boss fired without awaiting.
+      for (;;) {
+        await adapter.idle();
+        if (running.size === 0) break;
+        const handlers = Promise.allSettled([...running].map((entry) => entry.done));
+        const remaining = deadline - Date.now();
+        if (remaining > 0 && (await settlesWithin(handlers, remaining))) continue;
+        for (const entry of running) entry.abort.abort(new Error('job queue stopped'));
+        await settlesWithin(handlers, ABORT_GRACE_MS);
+        await adapter.idle();
+        break;
+      }
+      workerIds.clear();
+    },
+    schedulePublish({ targetId, runAt }, sendOptions) {
+      return send(QUEUES.publish, { targetId }, `target:${targetId}`, runAt, sendOptions);
+    },
+    async cancelPublish(jobId, sendOptions) {
+      await boss.cancel(
+        QUEUES.publish,
+        jobId,
+        sendOptions?.tx ? { db: bossDbForTransaction(sendOptions.tx) } : {},
+      );
+    },
+    workPublish(handler, { concurrency = 1 } = {}) {
+      return work<{ targetId: string }>(QUEUES.publish, concurrency, (job, signal) =>
+        handler({ ...context(job, signal), targetId: job.data.targetId }),
+      );
+    },
+    workPublishDeadLetters(handler) {
+      return work<{ targetId: string }>(QUEUES.publishDeadLetter, 1, (job) =>
+        handler({ jobId: job.id, data: job.data }),
+      );
+    },
+    sendWebhookDelivery({ deliveryId, runAt }, sendOptions) {
+      return send(QUEUES.webhookDelivery, { deliveryId }, `delivery:${deliveryId}`, runAt, sendOptions);
+    },
+    workWebhookDelivery(handler, { concurrency = 1 } = {}) {
+      return work<{ deliveryId: string }>(QUEUES.webhookDelivery, concurrency, (job, signal) =>
+        handler({ ...context(job, signal), deliveryId: job.data.deliveryId }),
+      );
+    },
+    workWebhookDeliveryDeadLetters(handler) {
+      return work<{ deliveryId: string }>(QUEUES.webhookDeliveryDeadLetter, 1, (job) =>
+        handler({ jobId: job.id, data: job.data }),
+      );
+    },
+    size(queue) {
+      return boss.getQueueSize(queue);
+    },
+  };
+}
