@@ -4,9 +4,11 @@ import { registerAuthCommand } from './commands/auth.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerLogoutCommand } from './commands/logout.js';
 import { registerPostCommand } from './commands/post.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerThreadCommand } from './commands/thread.js';
 import { registerUploadCommand } from './commands/upload.js';
 import { checkAccountName, checkApiBase } from './config.js';
@@ -68,6 +70,8 @@ registerLoginCommand(program);
 registerAuthCommand(program);
 registerLogoutCommand(program);
 registerEmulatorCommand(program);
+registerServeCommand(program);
+registerKeysCommand(program);
 
 /** Commander turns an InvalidArgumentError into its own one-line usage message. */
 function asUsage<T>(fn: () => T): T {

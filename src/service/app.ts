@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ServiceConfig } from './config.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/types.js';
+import { registerApiKeyAuth } from './plugins/api-key-auth.js';
+import { registerProblemErrors } from './plugins/problem-errors.js';
+import { registerHealthRoute, type WorkerProbe } from './routes/health.js';
+
+export interface ServiceAppOptions {
+  config: ServiceConfig;
+  db: Db;
+  box: SecretBox;
+  /** Now, for `last_used_at` and (later) schedules. Default `new Date()`. */
+  clock?: () => Date;
+  /** How `/health` learns whether the worker runs; absent: `worker: 'disabled'`. */
+  worker?: WorkerProbe;
+}
+
+/**
+ * The service as a Fastify plugin (STYLE, fastify/demo): `server.ts` creates Fastify, registers
+ * this and listens; tests register it on `Fastify()` and use `app.inject()`. Order: error handling,
+ * then auth, then routes. It is registered without encapsulation (as fastify-plugin would), so its
+ * error handler, auth hook and request decoration also cover routes added beside it.
+ */
+export function buildServiceApp(options: ServiceAppOptions): FastifyPluginAsync {
+  const clock = options.clock ?? (() => new Date());
+  const plugin = async (app: FastifyInstance): Promise<void> => {
+    registerProblemErrors(app);
+    registerApiKeyAuth(app, { db: options.db, clock });
+    registerHealthRoute(app, { db: options.db, ...(options.worker && { worker: options.worker }) });
+    // Later slices: account, post, media and webhook routes register here.
+  };
+  return Object.assign(plugin, {
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'xpost-service',
+  });
+}
