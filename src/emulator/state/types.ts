@@ -1,3 +1,5 @@
+import type { MediaCategory } from '../../x/media/types.js';
+
 /** The emulator's in-memory records. Plain data: routes own the rules, the store owns the maps. */
 
 export type ClientType = 'confidential' | 'public';
@@ -112,17 +114,8 @@ export interface PostRecord {
   request: Record<string, unknown>;
 }
 
-export type MediaCategory =
-  | 'tweet_image'
-  | 'tweet_gif'
-  | 'tweet_video'
-  | 'amplify_video'
-  | 'dm_image'
-  | 'dm_gif'
-  | 'dm_video'
-  | 'subtitles';
-
-export type ProcessingState = 'pending' | 'in_progress' | 'succeeded' | 'failed';
+// X's categories and processing states, as the SDK names them: one definition for client and emulator.
+export type { MediaCategory, ProcessingState } from '../../x/media/types.js';
 
 export interface MediaSegment {
   size: number;

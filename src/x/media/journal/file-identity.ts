@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { explainFileError } from '../file-error.js';
 import type { FileIdentity } from '../types.js';
 
 /** How much of each end of a file the identity hashes. */
@@ -87,12 +88,7 @@ function sameStat(a: Stats, b: Stats): boolean {
 
 function fileError(path: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'there is no such file'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : (error as Error).message;
+  const why = explainFileError(error);
   return Object.assign(new Error(`cannot read media file ${path}: ${why}`, { cause: error }), {
     code,
     path,

@@ -2,6 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { XMediaError } from '../../errors/x-media-error.js';
+import { explainFileError } from '../file-error.js';
 import type { ByteSource } from './types.js';
 
 /**
@@ -63,13 +64,7 @@ export async function fileSource(
 }
 
 function unreadable(path: string, error: unknown): XMediaError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'there is no such file'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : (error as Error).message;
+  const why = explainFileError(error);
   return new XMediaError(`cannot read media file ${path}: ${why}`, {
     code: 'source_unreadable',
     cause: error,
