@@ -2,18 +2,27 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ServiceConfig } from './config.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/types.js';
+import type { RouteDeps, XAppAccess } from './deps.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import { registerProblemErrors } from './plugins/problem-errors.js';
 import { registerHealthRoute, type WorkerProbe } from './routes/health.js';
+import type { AccountRow } from './store/sql.js';
+import type { XAccess } from './worker/account-client.js';
 
 export interface ServiceAppOptions {
   config: ServiceConfig;
   db: Db;
   box: SecretBox;
-  /** Now, for `last_used_at` and (later) schedules. Default `new Date()`. */
+  /** Now, for `last_used_at` and schedules. Default `new Date()`. */
   clock?: () => Date;
   /** How `/health` learns whether the worker runs; absent: `worker: 'disabled'`. */
   worker?: WorkerProbe;
+  /** The job queue (see `RouteDeps.queue`). */
+  queue?: RouteDeps['queue'];
+  /** How to reach X for an account; default: from `config` (see `xAccessFromConfig`). */
+  x?: (account: AccountRow) => XAccess;
+  /** The X app accounts connect through; default: from `config`. */
+  xApp?: XAppAccess;
 }
 
 /**
@@ -28,7 +37,6 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyPluginAsync 
     registerProblemErrors(app);
     registerApiKeyAuth(app, { db: options.db, clock });
     registerHealthRoute(app, { db: options.db, ...(options.worker && { worker: options.worker }) });
-    // Later slices: account, post, media and webhook routes register here.
   };
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,

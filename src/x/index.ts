@@ -51,6 +51,7 @@ export type {
   RateLimitReader,
   RateLimitWindow,
 } from './plugins/rate-limit/index.js';
+export { parseRateLimitHeaders } from './plugins/rate-limit/index.js';
 export { retryDelay, shouldRetry } from './plugins/retry/policy.js';
 export type { HttpMethod, RequestAuth, XRawResponse, XRequest } from './request/types.js';
 export * from './text/index.js';

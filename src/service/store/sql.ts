@@ -18,9 +18,9 @@ import {
  * application's clock, never the database's `now()`, so tests drive them and every worker agrees.
  */
 
-const sql = (text: string, values: readonly unknown[] = []): SqlQuery => ({ text: squash(text), values });
+export const sql = (text: string, values: readonly unknown[] = []): SqlQuery => ({ text: squash(text), values });
 
-/** One line, single spaces: stable to compare in tests, short in logs. */
+/** One line, single spaces: stable to compare in tests, short in logs. Other store/ modules build with `sql` too. */
 function squash(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -115,6 +115,13 @@ export interface AccountRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** OAuth 1.0a: the app's consumer key and secret, sealed (migration 0002). */
+  consumer_key: Uint8Array | null;
+  consumer_secret: Uint8Array | null;
+  /** The weighted length X allows this account: 280, or 25,000 with Premium. */
+  post_length_limit: number;
+  /** Connected to the in-process sandbox emulator. */
+  sandbox: boolean;
 }
 
 export interface NewAccount {

@@ -5,7 +5,14 @@ import type { Db, Queryable, Transaction } from '../db/types.js';
 import { type AccountRow, accounts } from '../store/sql.js';
 
 /** The AAD a sealed token column is bound to: a value copied into another row or column fails to open. */
-export const tokenAad = (accountId: string, column: 'access_token' | 'refresh_token'): string =>
+export type SealedAccountColumn =
+  | 'access_token'
+  | 'refresh_token'
+  | 'token_secret'
+  | 'consumer_key'
+  | 'consumer_secret';
+
+export const tokenAad = (accountId: string, column: SealedAccountColumn): string =>
   `account:${accountId}:${column}`;
 
 /** An access token without a known expiry is used until X refuses it (then the SDK refreshes once). */

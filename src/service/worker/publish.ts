@@ -1,10 +1,8 @@
 import {
-  oauth2UserAuth,
   TOKEN_ERROR_CODES,
   XApiError,
   XAuthError,
-  XClient,
-  type XClientOptions,
+  type XClient,
   XForbiddenError,
   XNetworkError,
   XRateLimitError,
@@ -26,7 +24,12 @@ import {
   rateLimits,
   targets,
 } from '../store/sql.js';
-import { DbTokenStore } from './db-token-store.js';
+import type { PostEventSink } from '../events.js';
+import { observePublishLatency } from '../metrics/counters.js';
+import { readStoredRequest } from '../posts/stored-request.js';
+import { clientForAccount, type XAccess } from './account-client.js';
+
+export type { XAccess } from './account-client.js';
 
 export const TWEETS_ENDPOINT = 'POST /2/tweets';
 /** How long a claim holds a target; extended before each item of a thread. */
@@ -38,19 +41,15 @@ export const DEFAULT_BACKOFF_MAX_MS = 60 * 60_000;
 /** Reconciliation looks this far before the attempt started: our clock and X's may disagree. */
 const RECONCILE_SKEW_MS = 60_000;
 
-/** How to reach X for an account: the OAuth app and the client's options (the worker forces `onRateLimit: 'throw'`). */
-export interface XAccess {
-  clientId: string;
-  clientSecret?: string;
-  client?: Omit<XClientOptions, 'auth' | 'onRateLimit'>;
-}
-
 export interface PublishDeps {
   db: Db;
   box: SecretBox;
   clock: { now(): Date };
   workerId: string;
+  /** How to reach X for an account (the worker forces `onRateLimit: 'throw'`). */
   x: (account: AccountRow) => XAccess;
+  /** Told of every publish, failure and retry, inside the transaction that records it (webhooks). */
+  events?: PostEventSink;
   leaseMs?: number;
   maxAttempts?: number;
   backoffBaseMs?: number;
@@ -80,14 +79,9 @@ export function requestItems(post: { body: string; request: unknown }): {
   items: PublishItem[];
   replyTo?: string;
 } {
-  const request = (post.request ?? {}) as {
-    items?: { body?: string; text?: string }[];
-    thread?: { body?: string; text?: string }[];
-    x?: { reply_to?: string };
-  };
-  const list = request.items ?? request.thread ?? [{ body: post.body }];
-  const items = list.map((item) => ({ text: item.body ?? item.text ?? '' }));
-  const replyTo = request.x?.reply_to;
+  const request = readStoredRequest(post);
+  const items = request.items.map((item) => ({ text: item.body }));
+  const replyTo = request.x.reply_to;
   return replyTo ? { items, replyTo } : { items };
 }
 
@@ -155,9 +149,6 @@ export async function publishTarget(deps: PublishDeps, targetId: string): Promis
       account?.reconnect_reason ?? 'the account was removed',
     );
   }
-  if (account.auth_kind !== 'oauth2') {
-    return fail(deps, target, 'unsupported_account', 'only OAuth 2.0 accounts are published by this worker');
-  }
   const { items, replyTo } = requestItems(post);
   const ctx: Ctx = { deps, target, account, client: buildClient(deps, account), items, replyTo };
   try {
@@ -168,16 +159,7 @@ export async function publishTarget(deps: PublishDeps, targetId: string): Promis
 }
 
 function buildClient(deps: PublishDeps, account: AccountRow): XClient {
-  const access = deps.x(account);
-  const auth = oauth2UserAuth({
-    store: new DbTokenStore(deps.db, deps.box),
-    key: account.id,
-    clientId: access.clientId,
-    ...(access.clientSecret === undefined ? {} : { clientSecret: access.clientSecret }),
-    ...(access.client?.apiBase === undefined ? {} : { apiBase: access.client.apiBase }),
-    clock: { now: () => deps.clock.now().getTime() },
-  });
-  return new XClient({ ...access.client, auth, onRateLimit: 'throw' });
+  return clientForAccount(deps, account, { onRateLimit: 'throw' });
 }
 
 async function run(ctx: Ctx): Promise<PublishResult> {
@@ -449,7 +431,45 @@ async function move(
     );
     if (!moved) return undefined;
     await refreshPostState(tx, target.post_id);
+    await afterMove(deps, tx, moved, options);
     return moved;
+  });
+}
+
+/** In the move's transaction: the webhook event (an outbox row), and the publish latency for /metrics. */
+async function afterMove(
+  deps: PublishDeps,
+  tx: Queryable,
+  moved: PostTargetRow,
+  options: { runAt?: Date; error?: { code: string; detail: string | null; retryable: boolean } | null },
+): Promise<void> {
+  const now = deps.clock.now();
+  if (moved.state === 'published') {
+    const post = await one<{ scheduled_at: Date | null; created_at: Date }>(tx, posts.get(moved.post_id));
+    // Due at its scheduled time, or when it was accepted; the latency is how long after that it went out.
+    const due = post?.scheduled_at ?? post?.created_at ?? moved.created_at;
+    await observePublishLatency(tx, (now.getTime() - due.getTime()) / 1000);
+  }
+  if (!deps.events) return;
+  const event =
+    moved.state === 'published'
+      ? 'post.published'
+      : moved.state === 'failed'
+        ? 'post.failed'
+        : moved.state === 'queued' && options.error
+          ? 'post.retrying'
+          : undefined;
+  if (!event) return;
+  await deps.events.emit(tx, {
+    event,
+    postId: moved.post_id,
+    targetId: moved.id,
+    accountId: moved.account_id,
+    state: moved.state,
+    xPostIds: [...moved.x_post_ids],
+    ...(options.error ? { error: options.error } : {}),
+    ...(event === 'post.retrying' ? { retryAt: moved.run_at } : {}),
+    at: now,
   });
 }
 
