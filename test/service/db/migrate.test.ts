@@ -26,13 +26,15 @@ describeDatabases(
     });
 
     it('creates the whole schema once; a second run applies nothing', async () => {
-      expect(await migrate(db())).toEqual({ applied: ['0001_init.sql'] });
+      expect(await migrate(db())).toEqual({ applied: ['0001_init.sql', '0002_service_api.sql'] });
       expect(await tables(db())).toEqual([
         'accounts',
         'api_keys',
         'idempotency_keys',
         'media',
         'media_uploads',
+        'metric_counters',
+        'oauth_states',
         'post_targets',
         'posts',
         'publish_attempts',
@@ -44,7 +46,10 @@ describeDatabases(
       ]);
       expect(await migrate(db())).toEqual({ applied: [] });
       const { rows } = await db().query({ text: 'SELECT version, name FROM xpost.schema_migrations' });
-      expect(rows).toEqual([{ version: 1, name: '0001_init.sql' }]);
+      expect(rows).toEqual([
+        { version: 1, name: '0001_init.sql' },
+        { version: 2, name: '0002_service_api.sql' },
+      ]);
     });
 
     it('applies each file in its own transaction: a failing file leaves the earlier ones applied', async () => {
@@ -84,11 +89,11 @@ describeDatabases(
           for (let round = 0; round < 5; round++) {
             await db().exec('DROP SCHEMA IF EXISTS xpost CASCADE');
             const results = await Promise.all([db(), ...others].map((d) => migrate(d)));
-            expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql']);
+            expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql', '0002_service_api.sql']);
             const { rows } = await db().query({
               text: 'SELECT count(*)::int AS n FROM xpost.schema_migrations',
             });
-            expect(rows).toEqual([{ n: 1 }]);
+            expect(rows).toEqual([{ n: 2 }]);
           }
         } finally {
           await Promise.all(others.map((d) => d.close()));
@@ -97,7 +102,7 @@ describeDatabases(
     } else {
       it('applies each file once when two starts race in one process', async () => {
         const results = await Promise.all([migrate(db()), migrate(db())]);
-        expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql']);
+        expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql', '0002_service_api.sql']);
       });
     }
   },
