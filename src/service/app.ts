@@ -9,6 +9,16 @@ import { registerHealthRoute, type WorkerProbe } from './routes/health.js';
 import type { AccountRow } from './store/sql.js';
 import type { XAccess } from './worker/account-client.js';
 
+/**
+ * Options for the Fastify instance the service runs on (server.ts, and tests that build their own):
+ * schema validation reports every problem (`allErrors`), and an unknown field is an error rather than
+ * silently dropped (`removeAdditional: false`; schemas say `additionalProperties: false`), so a typo
+ * such as `scheduledAt` gets a 422 instead of a post published now.
+ */
+export const SERVICE_FASTIFY_OPTIONS = Object.freeze({
+  ajv: { customOptions: { allErrors: true, removeAdditional: false as const } },
+});
+
 export interface ServiceAppOptions {
   config: ServiceConfig;
   db: Db;

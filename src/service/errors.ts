@@ -11,6 +11,9 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 export type ServiceErrorCode =
   | 'bad_request'
   | 'validation_failed'
+  | 'conflict'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_in_use'
   | 'missing_authorization'
   | 'malformed_authorization'
   | 'malformed_api_key'
@@ -22,12 +25,24 @@ export type ServiceErrorCode =
   | 'internal_error'
   | 'service_unavailable';
 
+/** One thing wrong with a request, by field: `post.body`, `media[1].url`, `thread[0].body`. */
+export interface FieldProblem {
+  /** Where, as a path into the JSON body (`a.b[2].c`), a query parameter or a header name. */
+  field: string;
+  /** Stable, for clients to switch on: `required`, `too_long`, `in_the_past`, `unknown_account`, … */
+  code: string;
+  /** What is wrong and how to fix it, in words. */
+  message: string;
+}
+
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail: string;
   code: string;
+  /** For `validation_failed` (422): every problem found, not just the first. */
+  errors?: FieldProblem[];
 }
 
 const TITLES: Record<number, string> = {
@@ -49,14 +64,26 @@ const TITLES: Record<number, string> = {
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
 
+  readonly errors: FieldProblem[] | undefined;
+
   constructor(
     readonly statusCode: number,
     readonly code: ServiceErrorCode | (string & {}),
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errors?: FieldProblem[] },
   ) {
     super(message, options);
+    this.errors = options?.errors;
   }
+}
+
+/** 422 `validation_failed` listing every problem; the detail sums them up. */
+export function validationError(errors: FieldProblem[]): ServiceError {
+  const detail =
+    errors.length === 1
+      ? `${errors[0]!.field}: ${errors[0]!.message}`
+      : `${errors.length} problems: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
+  return new ServiceError(422, 'validation_failed', detail, { errors });
 }
 
 export function problemType(code: string): string {
@@ -90,7 +117,17 @@ export function toProblem(error: unknown): { problem: Problem; internal: boolean
   if (error instanceof ServiceError) {
     const internal = error.statusCode >= 500;
     const detail = internal && error.statusCode !== 503 ? INTERNAL_DETAIL : error.message;
-    return { problem: problem(error.statusCode, error.code, detail), internal };
+    const body = problem(error.statusCode, error.code, detail);
+    if (error.errors && !internal) body.errors = error.errors;
+    return { problem: body, internal };
+  }
+  const validation = (error as { validation?: unknown; validationContext?: unknown })?.validation;
+  if (Array.isArray(validation)) {
+    // Fastify's schema validation (ajv): the same 422 shape as our own checks.
+    const context = (error as { validationContext?: string }).validationContext ?? 'body';
+    const errors = validation.map((v: AjvLikeError) => fieldProblemOfAjv(v, context));
+    const { problem: body } = toProblem(validationError(errors));
+    return { problem: body, internal: false };
   }
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown; validation?: unknown };
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
@@ -105,4 +142,37 @@ export function toProblem(error: unknown): { problem: Problem; internal: boolean
     return { problem: problem(status, code, detail), internal: false };
   }
   return { problem: problem(500, 'internal_error', INTERNAL_DETAIL), internal: true };
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** `/post/body` → `post.body`, `/media/1/url` → `media[1].url`; a missing property names itself. */
+function fieldProblemOfAjv(error: AjvLikeError, context: string): FieldProblem {
+  const parts = (error.instancePath ?? '').split('/').filter((p) => p !== '');
+  const missing = error.keyword === 'required' ? error.params?.missingProperty : undefined;
+  if (typeof missing === 'string') parts.push(missing);
+  const extra = error.keyword === 'additionalProperties' ? error.params?.additionalProperty : undefined;
+  if (typeof extra === 'string') parts.push(extra);
+  let field = '';
+  for (const part of parts) field += /^\d+$/.test(part) ? `[${part}]` : field === '' ? part : `.${part}`;
+  if (field === '') field = context;
+  else if (context !== 'body') field = `${context}.${field}`;
+  const code =
+    error.keyword === 'required'
+      ? 'required'
+      : error.keyword === 'additionalProperties'
+        ? 'unknown_field'
+        : (error.keyword ?? 'invalid');
+  const message =
+    error.keyword === 'additionalProperties'
+      ? 'is not a field of this request; remove it (check its spelling)'
+      : error.keyword === 'required'
+        ? 'is required'
+        : (error.message ?? 'is not valid');
+  return { field, code, message };
 }

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { buildServiceApp } from './app.js';
+import { buildServiceApp, SERVICE_FASTIFY_OPTIONS } from './app.js';
 import type { ServiceConfig } from './config.js';
 import { loadSecretBox } from './crypto/load-secret-box.js';
 import type { SecretBox } from './crypto/secret-box.js';
@@ -56,7 +56,10 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     await migrate(db);
     const box = await loadSecretBox(config);
     extras = options.startExtras ? await options.startExtras({ config, db, box }) : undefined;
-    app = Fastify({ logger: options.logger ?? serviceLoggerOptions(config.logLevel) });
+    app = Fastify({
+      ...SERVICE_FASTIFY_OPTIONS,
+      logger: options.logger ?? serviceLoggerOptions(config.logLevel),
+    });
     await app.register(
       buildServiceApp({ config, db, box, ...(extras?.worker && { worker: extras.worker }) }),
     );

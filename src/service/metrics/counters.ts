@@ -1,6 +1,5 @@
-import type { Queryable } from '../db/types.js';
+import type { Queryable, SqlQuery } from '../db/types.js';
 import { sql } from '../store/sql.js';
-import type { SqlQuery } from '../db/types.js';
 
 /**
  * Counters kept in the database (`xpost.metric_counters`) rather than in one process's memory: any

@@ -18,7 +18,10 @@ import {
  * application's clock, never the database's `now()`, so tests drive them and every worker agrees.
  */
 
-export const sql = (text: string, values: readonly unknown[] = []): SqlQuery => ({ text: squash(text), values });
+export const sql = (text: string, values: readonly unknown[] = []): SqlQuery => ({
+  text: squash(text),
+  values,
+});
 
 /** One line, single spaces: stable to compare in tests, short in logs. Other store/ modules build with `sql` too. */
 function squash(text: string): string {

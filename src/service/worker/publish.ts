@@ -12,6 +12,9 @@ import {
 } from '../../x/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db, Queryable } from '../db/types.js';
+import type { PostEventSink } from '../events.js';
+import { observePublishLatency } from '../metrics/counters.js';
+import { readStoredRequest } from '../posts/stored-request.js';
 import { derivePostState, type PostTargetState } from '../states.js';
 import {
   type AccountRow,
@@ -24,9 +27,6 @@ import {
   rateLimits,
   targets,
 } from '../store/sql.js';
-import type { PostEventSink } from '../events.js';
-import { observePublishLatency } from '../metrics/counters.js';
-import { readStoredRequest } from '../posts/stored-request.js';
 import { clientForAccount, type XAccess } from './account-client.js';
 
 export type { XAccess } from './account-client.js';
