@@ -38,7 +38,12 @@ export interface JobQueue {
    * `null` when a job for this target is already waiting (the singleton key).
    */
   schedulePublish(input: { targetId: string; runAt?: Date }, options?: SendOptions): Promise<string | null>;
-  /** Cancel a waiting publish job (reschedule = cancel + `schedulePublish` in one transaction). */
+  /**
+   * Move a target's waiting publish job to `runAt` (publish now, reschedule): cancels the job waiting
+   * under the target's singleton key and queues a new one. Resolves to the new job id.
+   */
+  reschedulePublish(input: { targetId: string; runAt?: Date }, options?: SendOptions): Promise<string | null>;
+  /** Cancel a waiting publish job by its id. */
   cancelPublish(jobId: string, options?: SendOptions): Promise<void>;
   workPublish(handler: (job: PublishJob) => Promise<void>, options?: WorkOptions): Promise<void>;
   workPublishDeadLetters(handler: (job: DeadLetterJob<{ targetId: string }>) => Promise<void>): Promise<void>;

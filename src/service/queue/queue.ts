@@ -108,6 +108,9 @@ function retrySettings(defaults: RetrySettings, given: Partial<RetrySettings> | 
 
 export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue {
   const adapter: BossDbAdapter = createBossDbAdapter(db);
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new Error(`job queue schema must be a plain identifier, got "${schema}"`);
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
   const publishRetry = retrySettings(DEFAULT_PUBLISH_RETRY, options.publishRetry);
   const webhookRetry = retrySettings(DEFAULT_WEBHOOK_RETRY, options.webhookRetry);
@@ -116,7 +119,7 @@ export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue 
 
   const boss = new PgBoss({
     db: adapter,
-    schema: options.schema ?? DEFAULT_SCHEMA,
+    schema,
     // We use no cron schedules; the timekeeper would add a polling worker and two timers.
     schedule: false,
     supervise: true,
@@ -258,6 +261,17 @@ export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue 
       workerIds.clear();
     },
     schedulePublish({ targetId, runAt }, sendOptions) {
+      return send(QUEUES.publish, { targetId }, `target:${targetId}`, runAt, sendOptions);
+    },
+    async reschedulePublish({ targetId, runAt }, sendOptions) {
+      // The waiting job (start_after at the old time) holds the singleton key: cancel it, then queue
+      // the new time. In the caller's transaction when given, so a rollback keeps the old job.
+      const q = sendOptions?.tx ?? db;
+      await q.query({
+        text: `UPDATE ${schema}.job SET state = 'cancelled', completed_on = now()
+               WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry')`,
+        values: [QUEUES.publish, `target:${targetId}`],
+      });
       return send(QUEUES.publish, { targetId }, `target:${targetId}`, runAt, sendOptions);
     },
     async cancelPublish(jobId, sendOptions) {

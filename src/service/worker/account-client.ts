@@ -56,6 +56,7 @@ export function clientForAccount(
       await addCounter(deps.db, COUNTERS.xApiCalls, { endpoint, status: 'network_error' }).catch(() => {});
       throw error;
     }
+    // Bookkeeping must not turn X's answer into an error: a failed write loses one observation.
     await observe(deps, account, endpoint, response).catch(() => {});
     return response;
   };
@@ -94,9 +95,12 @@ export function clientForAccount(
   return client;
 }
 
-/** `/2/tweets/1234` → `/2/tweets/:id`: ids become one label value instead of one per post. */
+/**
+ * `/2/tweets/1234567890` → `/2/tweets/:id`: ids (X's are long numbers) become one label value instead
+ * of one per post; the API version `/2` stays. Keys match the SDK's rate-limit endpoints.
+ */
 export function endpointPath(path: string): string {
-  return path.replace(/\/\d+(?=\/|$)/g, '/:id');
+  return path.replace(/\/\d{4,}(?=\/|$)/g, '/:id');
 }
 
 async function observe(

@@ -119,6 +119,26 @@ describeDatabases(
       expect(await queue.schedulePublish({ targetId: 't-once' })).toEqual(expect.any(String));
     });
 
+    it('reschedules a waiting job to now, in a transaction, and works it', async () => {
+      const queue = await open();
+      const worked: string[] = [];
+      const later = new Date(Date.now() + 3_600_000);
+      await queue.schedulePublish({ targetId: 't-move', runAt: later });
+      expect(await queue.schedulePublish({ targetId: 't-move' })).toBeNull();
+      const moved = await getDb().transaction((tx) =>
+        queue.reschedulePublish({ targetId: 't-move' }, { tx }),
+      );
+      expect(moved).toEqual(expect.any(String));
+      expect(await queue.size(QUEUES.publish)).toBe(1);
+      const done = deferred();
+      await queue.workPublish(async (job) => {
+        worked.push(job.targetId);
+        done.resolve();
+      });
+      await done.promise;
+      expect(worked).toEqual(['t-move']);
+    });
+
     it('queues a job inside a transaction, only if it commits', async () => {
       const queue = await open();
       await expect(
