@@ -34,6 +34,9 @@ import { parseSecretKey, SECRET_KEY_HINT } from './crypto/secret-key.js';
  * | `XPOST_MEDIA_MAX_BYTES` | size (`1048576`, `200MB`, `1GiB`) | `512MiB` | largest media file fetched from a URL or uploaded |
  * | `XPOST_ALLOW_PRIVATE_MEDIA_URLS` | boolean | `false` | fetch media from private, loopback and link-local addresses (turns off an SSRF guard) |
  * | `XPOST_WORKER_CONCURRENCY` | integer 1–100 | `4` | publish jobs one worker process runs at once |
+ * | `XPOST_LEASE_SECONDS` | integer 5–3600 | `300` | how long a worker holds a post it works on; a crashed worker's posts are taken over after it |
+ * | `XPOST_MAX_ATTEMPTS` | integer 1–100 | `5` | tries of one post on one account before a retryable failure (network, 5xx) is final |
+ * | `XPOST_RETRY_BASE_SECONDS` | integer 1–3600 | `30` | first backoff after a retryable failure; it doubles each time, up to an hour |
  * | `LOG_LEVEL` | `fatal` `error` `warn` `info` `debug` `trace` `silent` | `info` | pino log level |
  *
  * `HOST` defaults to loopback: a fresh install speaks plain HTTP with bearer API keys and can connect
@@ -51,6 +54,11 @@ export const PGLITE_DIR_NAME = 'pglite';
 export const DEFAULT_MEDIA_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_WORKER_CONCURRENCY = 4;
 export const MAX_WORKER_CONCURRENCY = 100;
+export const DEFAULT_LEASE_SECONDS = 300;
+export const MIN_LEASE_SECONDS = 5;
+export const MAX_LEASE_SECONDS = 3600;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_RETRY_BASE_SECONDS = 30;
 export const DEFAULT_LOG_LEVEL = 'info';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -137,6 +145,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     '4',
     'publish jobs per worker at once',
   ),
+  variable(
+    'XPOST_LEASE_SECONDS',
+    `integer ${MIN_LEASE_SECONDS}-${MAX_LEASE_SECONDS}`,
+    String(DEFAULT_LEASE_SECONDS),
+    "how long a worker holds a post; a crashed worker's are taken over after it",
+  ),
+  variable(
+    'XPOST_MAX_ATTEMPTS',
+    'integer 1-100',
+    String(DEFAULT_MAX_ATTEMPTS),
+    'tries before a retryable failure (network, 5xx) is final',
+  ),
+  variable(
+    'XPOST_RETRY_BASE_SECONDS',
+    'integer 1-3600',
+    String(DEFAULT_RETRY_BASE_SECONDS),
+    'first backoff after a retryable failure (doubles, up to 1 h)',
+  ),
   variable('LOG_LEVEL', LOG_LEVELS.join('|'), DEFAULT_LOG_LEVEL, 'pino log level'),
 ]);
 
@@ -177,6 +203,12 @@ export interface ServiceConfig {
   readonly mediaMaxBytes: number;
   readonly allowPrivateMediaUrls: boolean;
   readonly workerConcurrency: number;
+  /** How long a claim on a target lasts (ms), extended while the worker works on it. */
+  readonly leaseMs: number;
+  /** Attempts of one target before a retryable failure is final. */
+  readonly maxAttempts: number;
+  /** First retry backoff (ms); doubles per attempt up to an hour. */
+  readonly retryBaseMs: number;
   readonly logLevel: LogLevel;
   /** Worth logging at start, not worth refusing to start: unknown `XPOST_*` names and the like. */
   readonly warnings: readonly string[];
@@ -366,6 +398,21 @@ export function loadServiceConfig(
     );
   }
 
+  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
+    const value = parseInteger(read(name), fallback, min, max);
+    if (value === undefined)
+      problem(name, `must be a whole number from ${min} to ${max} (got "${read(name)}")`);
+    return value ?? fallback;
+  };
+  const leaseSeconds = wholeNumber(
+    'XPOST_LEASE_SECONDS',
+    DEFAULT_LEASE_SECONDS,
+    MIN_LEASE_SECONDS,
+    MAX_LEASE_SECONDS,
+  );
+  const maxAttempts = wholeNumber('XPOST_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 100);
+  const retryBaseSeconds = wholeNumber('XPOST_RETRY_BASE_SECONDS', DEFAULT_RETRY_BASE_SECONDS, 1, 3600);
+
   const logLevel = (read('LOG_LEVEL') ?? DEFAULT_LOG_LEVEL).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problem('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${read('LOG_LEVEL')}")`);
@@ -390,6 +437,9 @@ export function loadServiceConfig(
     mediaMaxBytes: mediaMaxBytes!,
     allowPrivateMediaUrls: allowPrivateMediaUrls!,
     workerConcurrency: workerConcurrency!,
+    leaseMs: leaseSeconds * 1000,
+    maxAttempts,
+    retryBaseMs: retryBaseSeconds * 1000,
     logLevel: logLevel as LogLevel,
     warnings,
   });

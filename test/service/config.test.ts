@@ -55,6 +55,9 @@ describe('loadServiceConfig defaults', () => {
       mediaMaxBytes: 512 * 1024 * 1024,
       allowPrivateMediaUrls: false,
       workerConcurrency: 4,
+      leaseMs: 300_000,
+      maxAttempts: 5,
+      retryBaseMs: 30_000,
       logLevel: 'info',
       warnings: [],
     });
@@ -308,6 +311,28 @@ describe('media, workers and logs', () => {
     expect(problemsOf({ XPOST_ALLOW_PRIVATE_MEDIA_URLS: 'maybe' }).map((p) => p.variable)).toEqual([
       'XPOST_ALLOW_PRIVATE_MEDIA_URLS',
     ]);
+  });
+
+  it.each([
+    ['XPOST_LEASE_SECONDS', '4'],
+    ['XPOST_LEASE_SECONDS', '3601'],
+    ['XPOST_MAX_ATTEMPTS', '0'],
+    ['XPOST_RETRY_BASE_SECONDS', 'soon'],
+  ])('%s=%s is refused, naming the variable and its range', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems.map((p) => p.variable)).toEqual([name]);
+    expect(problems[0]!.message).toMatch(
+      new RegExp(`^${name} must be a whole number from \\d+ to \\d+ \\(got "${value}"\\)$`),
+    );
+  });
+
+  it('reads the worker tuning variables', () => {
+    const config = load({
+      XPOST_LEASE_SECONDS: '10',
+      XPOST_MAX_ATTEMPTS: '20',
+      XPOST_RETRY_BASE_SECONDS: '1',
+    });
+    expect([config.leaseMs, config.maxAttempts, config.retryBaseMs]).toEqual([10_000, 20, 1_000]);
   });
 
   it.each(['0', '101', 'four', '2.5'])('XPOST_WORKER_CONCURRENCY=%s is refused', (value) => {
