@@ -11,6 +11,7 @@ import { registerPostCommand } from './commands/post.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerThreadCommand } from './commands/thread.js';
 import { registerUploadCommand } from './commands/upload.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { checkAccountName, checkApiBase } from './config.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -56,6 +57,7 @@ Examples:
   $ xpost --account work login --client-id ID    # a second account, side by side
   $ xpost auth status --json
   $ xpost emulator --port 0                      # a local X to try everything against
+  $ xpost serve                                  # the posting service (sandbox until XPOST_CLIENT_ID is set)
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 rate limit, 5 forbidden, 6 network,
 7 unknown outcome, 8 validation, 130 interrupted (docs/cli.md).`,
@@ -71,6 +73,7 @@ registerAuthCommand(program);
 registerLogoutCommand(program);
 registerEmulatorCommand(program);
 registerServeCommand(program);
+registerWorkerCommand(program);
 registerKeysCommand(program);
 
 /** Commander turns an InvalidArgumentError into its own one-line usage message. */

@@ -4,8 +4,16 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/types.js';
 import type { RouteDeps, XAppAccess } from './deps.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
+import { registerOpenApi } from './plugins/openapi.js';
 import { registerProblemErrors } from './plugins/problem-errors.js';
+import type { QueueName } from './queue/queue.js';
+import { registerAccountRoutes } from './routes/accounts.js';
+import { registerConnectRoutes } from './routes/connect.js';
 import { registerHealthRoute, type WorkerProbe } from './routes/health.js';
+import { registerMediaRoutes } from './routes/media.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerPostRoutes } from './routes/posts.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { AccountRow } from './store/sql.js';
 import type { XAccess } from './worker/account-client.js';
 
@@ -29,10 +37,15 @@ export interface ServiceAppOptions {
   worker?: WorkerProbe;
   /** The job queue (see `RouteDeps.queue`). */
   queue?: RouteDeps['queue'];
-  /** How to reach X for an account; default: from `config` (see `xAccessFromConfig`). */
-  x?: (account: AccountRow) => XAccess;
-  /** The X app accounts connect through; default: from `config`. */
-  xApp?: XAppAccess;
+  /** How to reach X for an account (`xAccessFromConfig`, or the sandbox's). */
+  x: (account: AccountRow) => XAccess;
+  /** The X app accounts connect through (`xAppFromConfig`, or the sandbox's). */
+  xApp: XAppAccess;
+  /**
+   * Register the API's routes and its OpenAPI document (default true). Route tests pass false and
+   * register only the routes they test beside the core: error handling, API-key auth and /health.
+   */
+  routes?: boolean;
 }
 
 /**
@@ -43,10 +56,34 @@ export interface ServiceAppOptions {
  */
 export function buildServiceApp(options: ServiceAppOptions): FastifyPluginAsync {
   const clock = options.clock ?? (() => new Date());
+  const deps: RouteDeps = {
+    config: options.config,
+    db: options.db,
+    box: options.box,
+    clock,
+    ...(options.queue ? { queue: options.queue } : {}),
+    x: options.x,
+    xApp: options.xApp,
+  };
   const plugin = async (app: FastifyInstance): Promise<void> => {
     registerProblemErrors(app);
     registerApiKeyAuth(app, { db: options.db, clock });
+    if (options.routes === false) {
+      registerHealthRoute(app, { db: options.db, ...(options.worker && { worker: options.worker }) });
+      return;
+    }
+    // Before any route: @fastify/swagger builds /openapi.json from the routes registered after it.
+    await registerOpenApi(app, { config: options.config });
     registerHealthRoute(app, { db: options.db, ...(options.worker && { worker: options.worker }) });
+    registerMetricsRoute(app, {
+      ...deps,
+      ...(options.queue ? { queueSize: (name: string) => options.queue!.size(name as QueueName) } : {}),
+    });
+    registerPostRoutes(app, deps);
+    await registerMediaRoutes(app, deps);
+    registerAccountRoutes(app, deps);
+    registerConnectRoutes(app, deps);
+    registerWebhookRoutes(app, deps);
   };
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,

@@ -20,7 +20,7 @@ export interface RouteDeps {
    * Absent (`xpost serve` without a queue, some tests): targets are still written, and the worker's
    * sweep of due targets picks them up.
    */
-  queue?: Pick<JobQueue, 'schedulePublish' | 'reschedulePublish' | 'sendWebhookDelivery'>;
+  queue?: Pick<JobQueue, 'schedulePublish' | 'reschedulePublish' | 'sendWebhookDelivery' | 'size'>;
   /** How to reach X for an account (delete on X, verify, revoke). */
   x: (account: AccountRow) => XAccess;
   /** The X app used to connect accounts (`GET /connect/x`): OAuth 2.0 client and the API base. */

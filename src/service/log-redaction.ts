@@ -22,7 +22,7 @@ export const SECRET_FIELDS: readonly string[] = Object.freeze([
   'cookie',
   'set-cookie',
   'x-api-key',
-  'x-xpost-signature',
+  'xpost-signature',
   // OAuth 2.0 and our token store
   'access_token',
   'refresh_token',

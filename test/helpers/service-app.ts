@@ -74,9 +74,25 @@ export interface TestServiceAppOptions {
   box?: SecretBox;
   config?: ServiceConfig;
   queue?: RouteDeps['queue'];
-  /** Registers the routes under test, with the deps the app was built from. */
+  /**
+   * Registers the routes under test, with the deps the app was built from, beside the app's core
+   * (errors, auth, /health). Absent: the whole API, as `xpost serve` runs it.
+   */
   register?: (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 }
+
+/** For apps that never reach X (tests of the core): any use of X throws. */
+export const NO_X = Object.freeze({
+  x: (): XAccess => {
+    throw new Error('this test app has no X to reach');
+  },
+  xApp: {
+    clientId: 'none',
+    apiBase: 'http://127.0.0.1:9',
+    authorizeUrl: 'http://127.0.0.1:9/',
+    sandbox: false,
+  },
+});
 
 export async function buildTestServiceApp(options: TestServiceAppOptions): Promise<TestServiceApp> {
   const clock = options.clock ?? testClock();
@@ -117,6 +133,7 @@ export async function buildTestServiceApp(options: TestServiceAppOptions): Promi
       ...(deps.queue ? { queue: deps.queue } : {}),
       x: deps.x,
       xApp: deps.xApp,
+      routes: options.register === undefined,
     }),
   );
   await options.register?.(app, deps);

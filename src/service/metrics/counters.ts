@@ -40,6 +40,14 @@ export const counters = {
        ON CONFLICT (name, labels) DO UPDATE SET value = c.value + EXCLUDED.value, updated_at = now()`,
       [name, labels, delta],
     ),
+  /** Several adds in one statement (each name and label set at most once). */
+  addMany: (rows: readonly (readonly [name: string, labels: string, delta: number])[]): SqlQuery =>
+    sql(
+      `INSERT INTO xpost.metric_counters AS c (name, labels, value)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::float8[])
+       ON CONFLICT (name, labels) DO UPDATE SET value = c.value + EXCLUDED.value, updated_at = now()`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+    ),
   all: (): SqlQuery => sql('SELECT name, labels, value FROM xpost.metric_counters ORDER BY name, labels'),
 };
 
@@ -52,13 +60,19 @@ export async function addCounter(
   await db.query(counters.add(name, labelText(labels), delta));
 }
 
-/** One observation of the publish latency histogram (every bucket at or above it, plus sum and count). */
+/**
+ * One observation of the publish latency histogram: every bucket at or above it, plus sum and count,
+ * in one statement so a scrape never sees half of it.
+ */
 export async function observePublishLatency(db: Queryable, seconds: number): Promise<void> {
   const value = Math.max(0, seconds);
   const name = COUNTERS.publishLatency;
-  for (const le of [...PUBLISH_LATENCY_BUCKETS.filter((b) => value <= b), '+Inf'] as const) {
-    await db.query(counters.add(`${name}_bucket`, labelText({ le: String(le) }), 1));
-  }
-  await db.query(counters.add(`${name}_sum`, '', value));
-  await db.query(counters.add(`${name}_count`, '', 1));
+  const rows: [string, string, number][] = [
+    ...[...PUBLISH_LATENCY_BUCKETS.filter((b) => value <= b), '+Inf' as const].map(
+      (le): [string, string, number] => [`${name}_bucket`, labelText({ le: String(le) }), 1],
+    ),
+    [`${name}_sum`, '', value],
+    [`${name}_count`, '', 1],
+  ];
+  await db.query(counters.addMany(rows));
 }

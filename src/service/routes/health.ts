@@ -23,7 +23,14 @@ const PING_TIMEOUT_MS = 2_000;
 export function registerHealthRoute(app: FastifyInstance, options: { db: Db; worker?: WorkerProbe }): void {
   app.get(
     '/health',
-    { config: { public: true }, schema: { response: { 200: Health, 503: Health } } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness of the database and the worker (no API key needed)',
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (request, reply) => {
       const database = await ping(options.db).then(
         () => 'ok' as const,

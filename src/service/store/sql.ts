@@ -187,11 +187,15 @@ export const accounts = {
        WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
       [id, reason],
     ),
-  /** Forgets the account: soft delete, and its tokens' ciphertext overwritten with nothing. */
+  /**
+   * Forgets the account: soft delete, and every sealed column (tokens, OAuth 1.0a consumer key and
+   * secret) overwritten with nothing.
+   */
   softDelete: (id: string, now: Date): SqlQuery =>
     sql(
       `UPDATE xpost.accounts SET deleted_at = $2, access_token = '\\x'::bytea, refresh_token = NULL,
-         token_secret = CASE WHEN auth_kind = 'oauth1' THEN '\\x'::bytea END, updated_at = now()
+         token_secret = CASE WHEN auth_kind = 'oauth1' THEN '\\x'::bytea END,
+         consumer_key = NULL, consumer_secret = NULL, updated_at = now()
        WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [id, now],
     ),
@@ -320,7 +324,9 @@ export interface RateLimitObservation {
 export const rateLimits = {
   /**
    * Records what a response said. An observation older than the stored one is ignored (two workers'
-   * responses may land out of order); absent daily fields keep what was known.
+   * responses may land out of order); absent daily fields keep what was known. Within one window (the
+   * same reset time) `remaining` only goes down: a response may describe X's count before requests
+   * other workers have already taken (`take`) and sent, and must not give them back.
    */
   upsert: (o: RateLimitObservation): SqlQuery =>
     sql(
@@ -328,9 +334,14 @@ export const rateLimits = {
          (subject, endpoint, request_limit, remaining, reset_at, daily_limit, daily_remaining, daily_reset_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (subject, endpoint) DO UPDATE SET
-         request_limit = EXCLUDED.request_limit, remaining = EXCLUDED.remaining, reset_at = EXCLUDED.reset_at,
+         request_limit = EXCLUDED.request_limit,
+         remaining = CASE WHEN EXCLUDED.reset_at = r.reset_at THEN LEAST(EXCLUDED.remaining, r.remaining)
+                          ELSE EXCLUDED.remaining END,
+         reset_at = EXCLUDED.reset_at,
          daily_limit = COALESCE(EXCLUDED.daily_limit, r.daily_limit),
-         daily_remaining = COALESCE(EXCLUDED.daily_remaining, r.daily_remaining),
+         daily_remaining = CASE WHEN EXCLUDED.daily_remaining IS NULL THEN r.daily_remaining
+                                WHEN EXCLUDED.daily_reset_at = r.daily_reset_at THEN LEAST(EXCLUDED.daily_remaining, r.daily_remaining)
+                                ELSE EXCLUDED.daily_remaining END,
          daily_reset_at = COALESCE(EXCLUDED.daily_reset_at, r.daily_reset_at),
          updated_at = EXCLUDED.updated_at
        WHERE r.updated_at <= EXCLUDED.updated_at

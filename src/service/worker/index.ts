@@ -9,3 +9,13 @@ export {
   type XAccess,
 } from './publish.js';
 export { publishJobHandler } from './publish-job.js';
+export {
+  DEFAULT_SWEEP_INTERVAL_MS,
+  DEFAULT_WORKER_STOP_TIMEOUT_MS,
+  defaultWorkerId,
+  type RunningWorker,
+  type StartWorkerOptions,
+  startWorker,
+  type WorkerLog,
+} from './runtime.js';
+export { DEFAULT_SWEEP_BATCH, type SweepDeps, type SweepResult, sweep } from './sweep.js';

@@ -1,4 +1,5 @@
 import {
+  type CreatePostParams,
   TOKEN_ERROR_CODES,
   XApiError,
   XAuthError,
@@ -13,9 +14,11 @@ import {
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db, Queryable } from '../db/types.js';
 import type { PostEventSink } from '../events.js';
+import type { MediaSettings } from '../media/prepare-media.js';
 import { observePublishLatency } from '../metrics/counters.js';
-import { readStoredRequest } from '../posts/stored-request.js';
+import { readStoredRequest, type StoredMedia, type StoredXOptions } from '../posts/stored-request.js';
 import { derivePostState, type PostTargetState } from '../states.js';
+import { type MediaUploadRow, mediaUploads } from '../store/media-api.js';
 import {
   type AccountRow,
   accounts,
@@ -28,6 +31,7 @@ import {
   targets,
 } from '../store/sql.js';
 import { clientForAccount, type XAccess } from './account-client.js';
+import { pacingWait } from './pacing.js';
 
 export type { XAccess } from './account-client.js';
 
@@ -50,6 +54,11 @@ export interface PublishDeps {
   x: (account: AccountRow) => XAccess;
   /** Told of every publish, failure and retry, inside the transaction that records it (webhooks). */
   events?: PostEventSink;
+  /**
+   * Where media live and how URLs are fetched (`mediaSettingsFromConfig(config)`). Without it, a
+   * post whose media must still be fetched from a URL fails with `media_settings_missing`.
+   */
+  media?: MediaSettings;
   leaseMs?: number;
   maxAttempts?: number;
   backoffBaseMs?: number;
@@ -60,7 +69,10 @@ export type PublishResult =
   | { outcome: 'not-claimed' }
   /** Someone else holds the target now (our lease ran out): we stopped without sending. */
   | { outcome: 'lost' }
-  /** Claimed with media still to upload: the upload step's job, not this one. */
+  /**
+   * The target is held in `uploading` by this worker: media to upload first (`uploadTarget`, then
+   * `publishHeldTarget`). From a fresh claim with media pending, or because an X media id expired.
+   */
   | { outcome: 'needs-upload' }
   | { outcome: 'published'; xPostIds: string[] }
   | { outcome: 'requeued'; runAt: Date; code: string }
@@ -69,35 +81,55 @@ export type PublishResult =
 /** One item of the thread to post. */
 export interface PublishItem {
   text: string;
+  /** `xpost.media` ids with their alt text, in order; their X media ids are in `media_uploads`. */
+  media: StoredMedia[];
 }
 
+/** What the first item carries besides text and media (the post's `x` options). */
+export type FirstItemOptions = Pick<StoredXOptions, 'quote' | 'poll' | 'reply_settings'>;
+
 /**
- * The items of a post's normalised request: `items` (or `thread`) of `{ body }`, else the post's body;
- * the first item replies to `x.reply_to` when given.
+ * The items of a post's normalised request: `items` (or `thread`) of `{ body, media }`, else the
+ * post's body; the first item replies to `x.reply_to` when given and carries the quote, the poll
+ * and who may reply.
  */
 export function requestItems(post: { body: string; request: unknown }): {
   items: PublishItem[];
   replyTo?: string;
+  first: FirstItemOptions;
 } {
   const request = readStoredRequest(post);
-  const items = request.items.map((item) => ({ text: item.body }));
-  const replyTo = request.x.reply_to;
-  return replyTo ? { items, replyTo } : { items };
+  const items = request.items.map((item) => ({ text: item.body, media: item.media }));
+  const { reply_to: replyTo, quote, poll, reply_settings } = request.x;
+  const first: FirstItemOptions = {
+    ...(quote ? { quote } : {}),
+    ...(poll ? { poll } : {}),
+    ...(reply_settings ? { reply_settings } : {}),
+  };
+  return replyTo ? { items, replyTo, first } : { items, first };
 }
 
-interface Ctx {
+/** A target this worker holds, and the state it holds it in (what a move starts from). */
+export interface HeldTarget {
   deps: PublishDeps;
+  target: PostTargetRow;
+  from: PostTargetState;
+}
+
+interface Ctx extends HeldTarget {
   target: ClaimedTargetRow;
   account: AccountRow;
   client: XClient;
   items: PublishItem[];
   replyTo: string | undefined;
+  first: FirstItemOptions;
 }
 
-class Lost extends Error {}
+/** The target is no longer ours (our lease ran out and another worker has it): stop, send nothing. */
+export class Lost extends Error {}
 
 /** A failure a later run may fix (network, 5xx, an unknown outcome that did not land). */
-class Retryable extends Error {
+export class Retryable extends Error {
   constructor(
     readonly code: string,
     readonly detail: string | null,
@@ -106,7 +138,7 @@ class Retryable extends Error {
   }
 }
 
-async function one<Row>(
+export async function one<Row>(
   q: Queryable,
   query: { text: string; values?: readonly unknown[] },
 ): Promise<Row | undefined> {
@@ -122,7 +154,12 @@ async function one<Row>(
  *   recent posts on X before anything is sent again; a duplicate-content 403 for an item already
  *   attempted is reconciled too;
  * - a rate limit requeues the target at the reset, network errors and 5xx with backoff (up to
- *   `maxAttempts`), other refusals fail it with X's detail and our reason code.
+ *   `maxAttempts`), other refusals fail it with X's detail and our reason code;
+ * - each item carries its media as the X media ids `media_uploads` holds for this account; when one
+ *   is missing or expired the target goes back to `uploading` (`needs-upload`) instead of posting,
+ *   and a claim with media pending answers `needs-upload` at once: the upload step (upload.ts) runs,
+ *   then `publishHeldTarget` (publish-job.ts does both in one job). Item 0 also carries the quote,
+ *   the poll and who may reply.
  * Errors that are not X's (the database) are thrown: the job is retried, and the lease it held runs
  * out, after which the next claim reconciles.
  */
@@ -136,21 +173,40 @@ export async function publishTarget(deps: PublishDeps, targetId: string): Promis
   );
   if (!target) return { outcome: 'not-claimed' };
   if (target.state !== 'publishing') return { outcome: 'needs-upload' };
+  return publishClaimed(deps, target);
+}
+
+/**
+ * The publish step for a target this worker already holds in `publishing`: after `uploadTarget`
+ * moved it there, in the same job. Not held by us (any more): `lost`.
+ */
+export async function publishHeldTarget(deps: PublishDeps, targetId: string): Promise<PublishResult> {
+  const held = await one<PostTargetRow>(deps.db, targets.get(targetId));
+  if (!held || held.locked_by !== deps.workerId || held.state !== 'publishing') return { outcome: 'lost' };
+  return publishClaimed(deps, { ...held, previous_state: 'uploading' });
+}
+
+async function publishClaimed(deps: PublishDeps, target: ClaimedTargetRow): Promise<PublishResult> {
+  const { db } = deps;
   await db.transaction((tx) => refreshPostState(tx, target.post_id));
 
   const post = await one<{ body: string; request: unknown }>(db, posts.get(target.post_id));
   const account = await one<AccountRow>(db, accounts.get(target.account_id));
   if (!post) throw new Error(`post ${target.post_id} of target ${target.id} is gone`);
+  const held: HeldTarget = { deps, target, from: 'publishing' };
   if (!account || account.needs_reconnect) {
-    return fail(
-      deps,
-      target,
-      'account_needs_reconnect',
-      account?.reconnect_reason ?? 'the account was removed',
-    );
+    return fail(held, 'account_needs_reconnect', account?.reconnect_reason ?? 'the account was removed');
   }
-  const { items, replyTo } = requestItems(post);
-  const ctx: Ctx = { deps, target, account, client: buildClient(deps, account), items, replyTo };
+  const { items, replyTo, first } = requestItems(post);
+  const ctx: Ctx = {
+    ...held,
+    target,
+    account,
+    client: buildClient(deps, account),
+    items,
+    replyTo,
+    first,
+  };
   try {
     return await run(ctx);
   } catch (error) {
@@ -183,24 +239,19 @@ async function run(ctx: Ctx): Promise<PublishResult> {
     const index = held.next_item;
     if (index >= ctx.items.length) return publish(ctx, held);
 
-    // Pacing: a window known to be spent waits for its reset without calling X.
-    const go = await one(db, rateLimits.take(target.account_id, TWEETS_ENDPOINT, now));
-    const known = go
-      ? undefined
-      : await one<{ reset_at: Date | null }>(db, rateLimits.get(target.account_id, TWEETS_ENDPOINT));
-    // No row back and none stored: nothing known yet, go.
-    if (known) {
-      const runAt = known?.reset_at ?? new Date(now.getTime() + 15 * 60_000);
-      return requeue(
-        ctx,
-        runAt,
-        'rate_limited',
-        'the rate limit for POST /2/tweets is spent until its reset',
-      );
+    // Pacing: a window known to be spent (the account's, its daily cap, the app's daily cap) waits
+    // for its reset without calling X.
+    const wait = await pacingWait(db, target.account_id, TWEETS_ENDPOINT, now);
+    if (wait) {
+      return requeue(ctx, wait, 'rate_limited', 'the rate limit for POST /2/tweets is spent until its reset');
     }
 
-    const text = ctx.items[index]!.text;
+    const item = ctx.items[index]!;
+    const text = item.text;
     const inReplyTo = index === 0 ? ctx.replyTo : held.x_post_ids[index - 1];
+    // The item's media must have live X media ids for this account; else upload them (again) first.
+    const mediaIds = await xMediaIdsFor(ctx, item, now);
+    if (mediaIds === undefined) return backToUpload(ctx);
     let attempt: PublishAttemptRow | undefined;
     try {
       attempt = await one<PublishAttemptRow>(
@@ -218,7 +269,7 @@ async function run(ctx: Ctx): Promise<PublishResult> {
 
     let id: string;
     try {
-      const created = await ctx.client.posts.create(inReplyTo ? { text, reply: { inReplyTo } } : { text });
+      const created = await ctx.client.posts.create(createParams(ctx, index, text, inReplyTo, mediaIds));
       id = created.id;
     } catch (error) {
       if (error instanceof XUnknownOutcomeError) {
@@ -245,6 +296,57 @@ async function run(ctx: Ctx): Promise<PublishResult> {
     }
     await finish(ctx, attempt, 'sent', { xPostId: id });
   }
+}
+
+/**
+ * The X media ids of an item's media for this account, in order (`[]` for none), or undefined when
+ * one is missing or expired (`expires_at` ≤ now): the target must go back to uploading.
+ */
+async function xMediaIdsFor(ctx: Ctx, item: PublishItem, now: Date): Promise<string[] | undefined> {
+  if (item.media.length === 0) return [];
+  const { rows } = await ctx.deps.db.query<MediaUploadRow>(
+    mediaUploads.forAccount(
+      ctx.target.account_id,
+      item.media.map((m) => m.id),
+    ),
+  );
+  const byMedia = new Map(rows.map((r) => [r.media_id, r]));
+  const ids: string[] = [];
+  for (const m of item.media) {
+    const upload = byMedia.get(m.id);
+    if (!upload || (upload.expires_at !== null && upload.expires_at.getTime() <= now.getTime()))
+      return undefined;
+    ids.push(upload.x_media_id);
+  }
+  return ids;
+}
+
+/** `publishing → uploading` (media pending): the upload step runs next, in this job or the next claim's. */
+async function backToUpload(ctx: Ctx): Promise<PublishResult> {
+  const moved = await move(ctx, 'uploading', { mediaPending: true });
+  return moved ? { outcome: 'needs-upload' } : { outcome: 'lost' };
+}
+
+/** `POST /2/tweets` params of item `index`: text, media, the reply chain, and item 0's options. */
+function createParams(
+  ctx: Ctx,
+  index: number,
+  text: string,
+  inReplyTo: string | undefined,
+  mediaIds: string[],
+): CreatePostParams {
+  const params: CreatePostParams = {};
+  // A post of media only has no text (X takes `media` instead of `text`).
+  if (text !== '' || mediaIds.length === 0) params.text = text;
+  if (mediaIds.length > 0) params.mediaIds = mediaIds;
+  if (inReplyTo) params.reply = { inReplyTo };
+  if (index === 0) {
+    const { quote, poll, reply_settings } = ctx.first;
+    if (quote) params.quote = quote;
+    if (poll) params.poll = { options: [...poll.options], durationMinutes: poll.duration_minutes };
+    if (reply_settings) params.replySettings = reply_settings;
+  }
+  return params;
 }
 
 /**
@@ -326,7 +428,13 @@ function detailOf(error: XApiError | XForbiddenError | XAuthError | XRateLimitEr
   return error.detail ?? error.message;
 }
 
-async function settleError(ctx: Ctx, error: unknown): Promise<PublishResult> {
+/**
+ * What an error of X (or of our own bookkeeping) does to a held target: a rate limit requeues it at
+ * the reset, network errors and 5xx with backoff until `maxAttempts`, a refused refresh token marks
+ * the account, other refusals fail it with X's detail and our reason code. Anything else is thrown.
+ * Shared by the publish and upload steps.
+ */
+export async function settleError(ctx: HeldTarget, error: unknown): Promise<PublishResult> {
   if (error instanceof Lost) return { outcome: 'lost' };
   const { deps, target } = ctx;
   const now = deps.clock.now();
@@ -354,12 +462,7 @@ async function settleError(ctx: Ctx, error: unknown): Promise<PublishResult> {
     const tries = held?.attempts ?? target.attempts;
     const max = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (tries >= max)
-      return fail(
-        deps,
-        target,
-        retryable.code,
-        `${retryable.detail ?? ''} (gave up after ${tries} attempts)`,
-      );
+      return fail(ctx, retryable.code, `${retryable.detail ?? ''} (gave up after ${tries} attempts)`);
     const base = deps.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
     const delay = Math.min(base * 2 ** Math.max(0, tries - 1), deps.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS);
     return requeue(ctx, new Date(now.getTime() + delay), retryable.code, retryable.detail);
@@ -369,7 +472,7 @@ async function settleError(ctx: Ctx, error: unknown): Promise<PublishResult> {
     (error.code === TOKEN_ERROR_CODES.invalidRefreshToken || error.code === TOKEN_ERROR_CODES.loginRequired)
   ) {
     await deps.db.query(accounts.markNeedsReconnect(target.account_id, error.code));
-    return fail(deps, target, 'account_needs_reconnect', detailOf(error));
+    return fail(ctx, 'account_needs_reconnect', detailOf(error));
   }
   if (
     error instanceof XApiError ||
@@ -378,43 +481,51 @@ async function settleError(ctx: Ctx, error: unknown): Promise<PublishResult> {
     error instanceof XValidationError
   ) {
     const { code, detail } = codeOf(error);
-    return fail(deps, target, code, detail);
+    return fail(ctx, code, detail);
   }
   throw error;
 }
 
-async function requeue(ctx: Ctx, runAt: Date, code: string, detail: string | null): Promise<PublishResult> {
-  const moved = await move(ctx.deps, ctx.target, 'queued', {
-    runAt,
-    error: { code, detail, retryable: true },
-  });
-  return moved ? { outcome: 'requeued', runAt, code } : { outcome: 'lost' };
-}
-
-async function fail(
-  deps: PublishDeps,
-  target: PostTargetRow,
+/** Back to `queued` until `runAt`, with the reason (retryable): a `post.retrying` event. */
+export async function requeue(
+  ctx: HeldTarget,
+  runAt: Date,
   code: string,
   detail: string | null,
 ): Promise<PublishResult> {
-  const moved = await move(deps, target, 'failed', { error: { code, detail, retryable: false } });
+  const moved = await move(ctx, 'queued', { runAt, error: { code, detail, retryable: true } });
+  return moved ? { outcome: 'requeued', runAt, code } : { outcome: 'lost' };
+}
+
+/** `failed` for good, with our reason code and X's detail: a `post.failed` event. */
+export async function fail(ctx: HeldTarget, code: string, detail: string | null): Promise<PublishResult> {
+  const moved = await move(ctx, 'failed', { error: { code, detail, retryable: false } });
   return moved ? { outcome: 'failed', code, detail } : { outcome: 'lost' };
 }
 
 async function publish(ctx: Ctx, held: PostTargetRow): Promise<PublishResult> {
-  const moved = await move(ctx.deps, ctx.target, 'published', { error: null });
+  const moved = await move(ctx, 'published', { error: null });
   return moved
     ? { outcome: 'published', xPostIds: moved.x_post_ids ?? held.x_post_ids }
     : { outcome: 'lost' };
 }
 
-/** Moves the held target and recomputes its post's state, in one transaction. */
-async function move(
-  deps: PublishDeps,
-  target: PostTargetRow,
+export interface MoveOptions {
+  runAt?: Date;
+  mediaPending?: boolean;
+  error?: { code: string; detail: string | null; retryable: boolean } | null;
+}
+
+/**
+ * Moves the held target from `ctx.from` to `to` and recomputes its post's state, in one transaction
+ * (with the webhook event and the latency metric). Undefined: the target is no longer ours.
+ */
+export async function move(
+  ctx: HeldTarget,
   to: PostTargetState,
-  options: { runAt?: Date; error?: { code: string; detail: string | null; retryable: boolean } | null },
+  options: MoveOptions,
 ): Promise<PostTargetRow | undefined> {
+  const { deps, target } = ctx;
   return deps.db.transaction(async (tx) => {
     await tx.query(posts.lock(target.post_id));
     const moved = await one<PostTargetRow>(
@@ -422,10 +533,11 @@ async function move(
       targets.move({
         id: target.id,
         workerId: deps.workerId,
-        from: 'publishing',
+        from: ctx.from,
         to,
         now: deps.clock.now(),
         ...(options.runAt === undefined ? {} : { runAt: options.runAt }),
+        ...(options.mediaPending === undefined ? {} : { mediaPending: options.mediaPending }),
         ...(options.error === undefined ? {} : { error: options.error }),
       }),
     );
@@ -441,7 +553,7 @@ async function afterMove(
   deps: PublishDeps,
   tx: Queryable,
   moved: PostTargetRow,
-  options: { runAt?: Date; error?: { code: string; detail: string | null; retryable: boolean } | null },
+  options: MoveOptions,
 ): Promise<void> {
   const now = deps.clock.now();
   if (moved.state === 'published') {
@@ -473,7 +585,8 @@ async function afterMove(
   });
 }
 
-async function refreshPostState(tx: Queryable, postId: string): Promise<void> {
+/** Recomputes the post's state from its targets (takes the post's row lock first). */
+export async function refreshPostState(tx: Queryable, postId: string): Promise<void> {
   await tx.query(posts.lock(postId));
   const { rows } = await tx.query<{ state: PostTargetState }>(posts.targetStates(postId));
   await tx.query(posts.setState(postId, derivePostState(rows.map((r) => r.state))));

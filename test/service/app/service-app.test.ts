@@ -8,13 +8,23 @@ import { generateSecretKey } from '../../../src/service/crypto/secret-key.js';
 import type { Db } from '../../../src/service/db/types.js';
 import { type ApiKeyRow, apiKeys } from '../../../src/service/store/sql.js';
 import { describeDatabases } from '../../helpers/database.js';
+import { NO_X } from '../../helpers/service-app.js';
 
 const config = loadServiceConfig({ XPOST_HOME: '/tmp/xpost-app-test' });
 const box = new SecretBox(generateSecretKey());
 
 async function buildApp(db: Db): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
-  await app.register(buildServiceApp({ config, db, box, clock: () => new Date('2030-01-02T03:04:05Z') }));
+  await app.register(
+    buildServiceApp({
+      config,
+      db,
+      box,
+      clock: () => new Date('2030-01-02T03:04:05Z'),
+      ...NO_X,
+      routes: false,
+    }),
+  );
   app.get('/test/whoami', async (request) => ({ apiKeyId: request.apiKeyId }));
   app.get('/test/boom', async () => {
     throw new Error('secret internals: password=hunter2');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../../src/service/crypto/secret-box.js';
 import {
   type AccountRow,
@@ -11,7 +11,7 @@ import {
   targets,
 } from '../../../src/service/store/sql.js';
 import { openTokens, sealTokens } from '../../../src/service/worker/db-token-store.js';
-import { type PublishDeps, publishTarget } from '../../../src/service/worker/publish.js';
+import { type PublishDeps, publishTarget, requestItems } from '../../../src/service/worker/publish.js';
 import { publishJobHandler } from '../../../src/service/worker/publish-job.js';
 import { describeDatabases } from '../../helpers/database.js';
 import { api, useEmulator } from '../../helpers/emulator.js';
@@ -369,5 +369,43 @@ describeDatabases('publishTarget', ({ db }) => {
     await handler({ targetId: target.id });
     expect(scheduled).toHaveLength(1);
     expect((await getTarget(target.id)).state).toBe('published');
+  });
+});
+
+describe('requestItems', () => {
+  it('reads items with their media, the reply target, and the first item options', () => {
+    const request = {
+      version: 1,
+      items: [
+        { body: 'one', media: [{ id: 'm1', alt: 'first' }, { id: 'm2' }] },
+        { body: '', media: [{ id: 'm3' }] },
+      ],
+      x: {
+        reply_to: '111',
+        quote: '222',
+        poll: { options: ['a', 'b'], duration_minutes: 30 },
+        reply_settings: 'verified',
+        auto_thread: true,
+      },
+    };
+    expect(requestItems({ body: 'one', request })).toEqual({
+      items: [
+        { text: 'one', media: [{ id: 'm1', alt: 'first' }, { id: 'm2' }] },
+        { text: '', media: [{ id: 'm3' }] },
+      ],
+      replyTo: '111',
+      first: {
+        quote: '222',
+        poll: { options: ['a', 'b'], duration_minutes: 30 },
+        reply_settings: 'verified',
+      },
+    });
+  });
+
+  it('an old stored shape without media or options still reads', () => {
+    expect(requestItems({ body: 'hello', request: { items: [{ body: 'hello' }] } })).toEqual({
+      items: [{ text: 'hello', media: [] }],
+      first: {},
+    });
   });
 });
