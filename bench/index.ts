@@ -6,6 +6,7 @@
  */
 import { emulatorThroughput } from './emulator-throughput.js';
 import { mediaUpload } from './media-upload.js';
+import { serviceBench } from './service.js';
 import { textCounting } from './text-counting.js';
 
 interface Benchmark {
@@ -17,6 +18,7 @@ const benchmarks: Benchmark[] = [
   { name: 'weighted character counting', run: textCounting },
   { name: 'emulator request throughput', run: emulatorThroughput },
   { name: 'media upload', run: mediaUpload },
+  { name: 'posting service', run: serviceBench },
 ];
 
 const only = process.argv[2];

@@ -59,7 +59,24 @@ describe('xpost serve (built binary, embedded database, sandbox mode)', () => {
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', database: 'ok', worker: 'ok' });
+
+    // A fresh install has no API key and cannot run `xpost keys create` beside the embedded
+    // database: the first start makes one and shows it once; it works, and posts reach the sandbox.
+    const [, key] = await server.waitFor(/^\s+(xpk_live_\S+)$/m);
+    const posted = await fetch(`${url}/api/posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ post: { body: 'first post from a fresh install' }, profiles: ['x'] }),
+    });
+    expect(posted.status).toBe(201);
     expect(await server.stop()).toBe(0);
+    expect(server.output().match(/xpk_live_/g)).toHaveLength(2); // the key and the curl example
+
+    // The next start has a key already: none is made or shown.
+    const again = start(['serve', '--port', '0'], { XPOST_HOME: home });
+    await again.waitFor(/listening on (http:\/\/\S+)/, 60_000);
+    expect(again.output()).not.toMatch(/xpk_live_/);
+    expect(await again.stop()).toBe(0);
   }, 90_000);
 
   it('--no-worker serves the API only, and warns that with the embedded database nothing publishes', async () => {

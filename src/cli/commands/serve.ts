@@ -1,6 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { createApiKey } from '../../service/auth/api-keys.js';
 import { describeDatabaseUrl } from '../../service/db/open.js';
+import type { Db } from '../../service/db/types.js';
 import { noWorkerWarning, startService } from '../../service/server.js';
+import { apiKeys } from '../../service/store/sql.js';
 import { runAction } from '../context.js';
 import { serviceConfigForCli } from './keys.js';
 
@@ -56,6 +59,8 @@ XPOST_WORKER_CONCURRENCY, LOG_LEVEL, …).`,
           throw ctx.signal.reason;
         }
         if (service.sandbox) for (const line of service.sandbox.notice) ctx.out.info(line);
+        const firstKey = await firstApiKey(service.db, config.database.kind === 'embedded', service.url);
+        if (firstKey) for (const line of firstKey) ctx.out.info(line);
         const idle = service.worker ? undefined : noWorkerWarning(config);
         if (idle) ctx.out.warn(idle);
         const database =
@@ -77,6 +82,34 @@ XPOST_WORKER_CONCURRENCY, LOG_LEVEL, …).`,
         );
       }),
     );
+}
+
+/**
+ * A newcomer's first run (`npm start`) should end with a working curl, yet `xpost keys create` cannot
+ * open the embedded database while the service holds it. So when an embedded database has no live
+ * API key, one is made and shown once, on the terminal only (never in the log). With a database
+ * server nothing is made: `xpost keys create` works beside the running service there.
+ */
+async function firstApiKey(db: Db, embedded: boolean, url: string): Promise<string[] | undefined> {
+  const { rows } = await db.query<{ n: number }>({
+    text: 'SELECT count(*)::int AS n FROM xpost.api_keys WHERE revoked_at IS NULL',
+  });
+  if (rows[0]!.n > 0) return undefined;
+  if (!embedded) {
+    return [
+      'No API key exists yet: create one with `xpost keys create --name <name>` (any machine with DATABASE_URL).',
+    ];
+  }
+  const created = createApiKey();
+  await db.query(apiKeys.insert({ name: 'first key (made by xpost serve)', ...created }));
+  return [
+    'No API key existed, so one was made. It is shown only this once: store it now.',
+    '',
+    `  ${created.key}`,
+    '',
+    `  curl -H "Authorization: Bearer ${created.key}" ${url}/api/accounts`,
+    'Manage keys with `xpost keys list|create|revoke` while the service is stopped.',
+  ];
 }
 
 export function parsePort(value: string): number {

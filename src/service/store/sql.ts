@@ -71,6 +71,8 @@ export interface ApiKeyRow {
 }
 
 const API_KEY_COLUMNS = 'id, name, prefix, created_at, last_used_at, revoked_at';
+/** How stale `last_used_at` may be (see `apiKeys.authenticate`). */
+export const API_KEY_USE_RESOLUTION_MS = 60_000;
 
 export const apiKeys = {
   /** `hash`: SHA-256 of the whole key, lowercase hex. Returns the row (never the hash). */
@@ -80,13 +82,24 @@ export const apiKeys = {
       k.prefix,
       k.hash,
     ]),
-  /** The live (not revoked) key with this hash, marking it used. */
+  /**
+   * The live (not revoked) key with this hash, marking it used. `last_used_at` is written at most
+   * once a minute per key: every request of a busy client would otherwise update (and row-lock) the
+   * same row, serialising its requests on it.
+   */
   authenticate: (hash: string, now: Date): SqlQuery =>
     sql(
-      `UPDATE xpost.api_keys SET last_used_at = $2
-       WHERE hash = $1 AND revoked_at IS NULL
-       RETURNING ${API_KEY_COLUMNS}`,
-      [hash, now],
+      `WITH k AS (
+         SELECT id FROM xpost.api_keys WHERE hash = $1 AND revoked_at IS NULL
+       ), u AS (
+         UPDATE xpost.api_keys a SET last_used_at = $2 FROM k
+         WHERE a.id = k.id AND (a.last_used_at IS NULL OR a.last_used_at < $3)
+         RETURNING a.id, a.last_used_at
+       )
+       SELECT a.id, a.name, a.prefix, a.created_at, COALESCE(u.last_used_at, a.last_used_at) AS last_used_at,
+         a.revoked_at
+       FROM xpost.api_keys a JOIN k ON a.id = k.id LEFT JOIN u ON u.id = a.id`,
+      [hash, now, new Date(now.getTime() - API_KEY_USE_RESOLUTION_MS)],
     ),
   findByHash: (hash: string): SqlQuery =>
     sql(`SELECT ${API_KEY_COLUMNS} FROM xpost.api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]),

@@ -20,6 +20,15 @@ describeDatabases('store: api keys, accounts, rate limits', ({ db }) => {
       id: key.id,
       last_used_at: at(1),
     });
+    // Used again within the minute: not written again (a busy client would contend on the row).
+    const soon = new Date(at(1).getTime() + 30_000);
+    expect((await db().query<ApiKeyRow>(apiKeys.authenticate(hash, soon))).rows[0]?.last_used_at).toEqual(
+      at(1),
+    );
+    const later = new Date(at(1).getTime() + 61_000);
+    expect((await db().query<ApiKeyRow>(apiKeys.authenticate(hash, later))).rows[0]?.last_used_at).toEqual(
+      later,
+    );
     expect((await db().query(apiKeys.list())).rows).toHaveLength(1);
     expect((await db().query<ApiKeyRow>(apiKeys.revoke(key.id, at(2)))).rows[0]?.revoked_at).toEqual(at(2));
     expect((await db().query<ApiKeyRow>(apiKeys.revoke(key.id, at(3)))).rows[0]?.revoked_at).toEqual(at(2));
