@@ -106,6 +106,40 @@ function retrySettings(defaults: RetrySettings, given: Partial<RetrySettings> | 
   return { ...defaults, ...given };
 }
 
+/**
+ * pg-boss installs its schema on the first `start()`. Processes starting together on an empty
+ * PostgreSQL database (`serve --no-worker` and workers brought up at once) race on it: pg-boss checks
+ * "installed?" before taking its lock, so the losers run the install again and fail on a duplicate
+ * object (or a deadlock). A failed `start()` cannot be retried on the same instance (pg-boss stays
+ * "starting"), so the install is done first by throwaway instances, retried while it races; the
+ * service's own instance then finds the schema in place.
+ */
+async function installAcrossProcesses(adapter: BossDbAdapter, schema: string): Promise<void> {
+  await whileRacing(async () => {
+    const installer = new PgBoss({ db: adapter, schema, schedule: false, supervise: false });
+    installer.on('error', () => {});
+    await installer.start();
+    await installer.stop({ graceful: false, wait: true, close: false, timeout: 1_000 });
+  });
+}
+
+/** Errors of DDL racing another process's: a duplicate object, or a deadlock between the two. */
+const RACE_CODES = new Set(['23505', '42P06', '42P07', '42710', '40P01']);
+
+/** Runs idempotent set-up again (after a short, jittered pause) while it loses races, up to 5 times. */
+async function whileRacing(fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fn();
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !RACE_CODES.has(code) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 200)));
+    }
+  }
+}
+
 export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue {
   const adapter: BossDbAdapter = createBossDbAdapter(db);
   const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -226,16 +260,21 @@ export function createJobQueue(db: Db, options: JobQueueOptions = {}): JobQueue 
       const started = previous
         .catch(() => undefined)
         .then(async () => {
+          await installAcrossProcesses(adapter, schema);
           await boss.start();
-          // A dead-letter queue must exist before a queue names it (a foreign key in pg-boss's schema).
-          await boss.createQueue(QUEUES.publishDeadLetter);
-          await boss.createQueue(QUEUES.webhookDeliveryDeadLetter);
-          // `short`: at most one job per singleton key in state `created` (a unique index), so a
-          // target waiting to publish is never queued twice, while a running job may queue its
-          // successor (wait for a rate-limit reset). `singleton`/`stately` would make a worker's
-          // fetch fail on a unique violation that pg-boss swallows, stalling the queue behind it.
-          await boss.createQueue(QUEUES.publish, { name: QUEUES.publish, policy: 'short' });
-          await boss.createQueue(QUEUES.webhookDelivery, { name: QUEUES.webhookDelivery, policy: 'short' });
+          // Creating a queue also races between processes starting together (a deadlock or a
+          // duplicate partition); pg-boss looks before it creates, so trying again is safe.
+          await whileRacing(async () => {
+            // A dead-letter queue must exist before a queue names it (a foreign key in pg-boss's schema).
+            await boss.createQueue(QUEUES.publishDeadLetter);
+            await boss.createQueue(QUEUES.webhookDeliveryDeadLetter);
+            // `short`: at most one job per singleton key in state `created` (a unique index), so a
+            // target waiting to publish is never queued twice, while a running job may queue its
+            // successor (wait for a rate-limit reset). `singleton`/`stately` would make a worker's
+            // fetch fail on a unique violation that pg-boss swallows, stalling the queue behind it.
+            await boss.createQueue(QUEUES.publish, { name: QUEUES.publish, policy: 'short' });
+            await boss.createQueue(QUEUES.webhookDelivery, { name: QUEUES.webhookDelivery, policy: 'short' });
+          });
         });
       startsByDb.set(db, started);
       await started;

@@ -25,6 +25,17 @@ export interface AccountClientDeps {
   x: (account: AccountRow) => XAccess;
 }
 
+/**
+ * Options for the client of a worker holding a target under a lease of `leaseMs`: rate limits are
+ * thrown (the worker requeues at the reset instead of sleeping on a lease), and one request can
+ * never outlive the claim it was sent under. A `POST /2/tweets` still in flight when the lease ran
+ * out would let another worker reconcile, find nothing yet, and send the post a second time; with
+ * the timeout under a third of the lease (extended before each request), that cannot happen.
+ */
+export function workerClientOptions(leaseMs: number): Pick<XClientOptions, 'onRateLimit' | 'timeoutMs'> {
+  return { onRateLimit: 'throw', timeoutMs: Math.max(1_000, Math.min(30_000, Math.floor(leaseMs / 3))) };
+}
+
 /** The rate-limit row subject of the app's daily cap (`x-app-limit-24hour-*`), shared by every account. */
 export const APP_SUBJECT = 'app';
 

@@ -12,6 +12,7 @@ import {
   XValidationError,
 } from '../../x/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { SecretBoxError } from '../crypto/secret-box-error.js';
 import type { Db, Queryable } from '../db/types.js';
 import type { PostEventSink } from '../events.js';
 import type { MediaSettings } from '../media/prepare-media.js';
@@ -30,7 +31,7 @@ import {
   rateLimits,
   targets,
 } from '../store/sql.js';
-import { clientForAccount, type XAccess } from './account-client.js';
+import { clientForAccount, type XAccess, workerClientOptions } from './account-client.js';
 import { pacingWait } from './pacing.js';
 
 export type { XAccess } from './account-client.js';
@@ -215,7 +216,7 @@ async function publishClaimed(deps: PublishDeps, target: ClaimedTargetRow): Prom
 }
 
 function buildClient(deps: PublishDeps, account: AccountRow): XClient {
-  return clientForAccount(deps, account, { onRateLimit: 'throw' });
+  return clientForAccount(deps, account, workerClientOptions(deps.leaseMs ?? DEFAULT_LEASE_MS));
 }
 
 async function run(ctx: Ctx): Promise<PublishResult> {
@@ -434,10 +435,28 @@ function detailOf(error: XApiError | XForbiddenError | XAuthError | XRateLimitEr
  * the account, other refusals fail it with X's detail and our reason code. Anything else is thrown.
  * Shared by the publish and upload steps.
  */
+/** A SecretBoxError thrown here or wrapped (as a cause) by the SDK's auth. */
+function secretBoxErrorIn(error: unknown): SecretBoxError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SecretBoxError) return e;
+  }
+  return undefined;
+}
+
 export async function settleError(ctx: HeldTarget, error: unknown): Promise<PublishResult> {
   if (error instanceof Lost) return { outcome: 'lost' };
   const { deps, target } = ctx;
   const now = deps.clock.now();
+  const sealed = secretBoxErrorIn(error);
+  if (sealed) {
+    // No retry can fix a key this process does not have: fail now and say which setting to check.
+    return fail(
+      ctx,
+      'secret_key_mismatch',
+      `the account's stored credentials cannot be decrypted by this worker (${sealed.code}): every ` +
+        'process must run with the same XPOST_SECRET_KEY, and keys rotated out go in XPOST_SECRET_KEY_OLD',
+    );
+  }
   if (error instanceof XRateLimitError) {
     const resetAt = new Date(error.resetAt ?? now.getTime() + 15 * 60_000);
     await deps.db.query(

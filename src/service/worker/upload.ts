@@ -21,7 +21,7 @@ import {
 } from '../store/media-api.js';
 import { type AccountRow, accounts, type PostTargetRow, posts, targets } from '../store/sql.js';
 import { dbUploadJournal } from '../store/upload-journal.js';
-import { clientForAccount } from './account-client.js';
+import { clientForAccount, workerClientOptions } from './account-client.js';
 import {
   DEFAULT_LEASE_MS,
   fail,
@@ -144,7 +144,7 @@ async function uploadAll(
   const journal = dbUploadJournal(db);
   for (const mediaId of needed) {
     const item = ready.get(mediaId)!;
-    client ??= clientForAccount(deps, account, { onRateLimit: 'throw' });
+    client ??= clientForAccount(deps, account, workerClientOptions(deps.leaseMs ?? DEFAULT_LEASE_MS));
     const alt = altTextOf(request, mediaId) ?? item.alt_text ?? undefined;
     const result = await client.media.upload(item.local_path, {
       journal,

@@ -72,6 +72,22 @@ describeDatabases(
       expect((await getDb().query({ text: 'SELECT 1 AS one' })).rows).toEqual([{ one: 1 }]);
     });
 
+    it.runIf(backend === 'postgres')(
+      'installs once when several processes start on an empty database together',
+      async () => {
+        // A fresh schema name: nothing installed yet. Each "process" has its own pool.
+        const schema = `pgboss_race_${Math.floor(Math.random() * 1e6)}`;
+        const pools = await Promise.all(
+          [0, 1, 2, 3].map(() => openDatabase({ url: database().url!, poolSize: 3 })),
+        );
+        extraDbs.push(...pools);
+        const started = await Promise.all(pools.map((pool) => open({ schema }, pool)));
+        expect(await started[0]!.boss.schemaVersion()).toBe(24);
+        await getDb().exec(`DROP SCHEMA ${schema} CASCADE`);
+      },
+      30_000,
+    );
+
     it('works a publish job sent now, with the target and attempt', async () => {
       const queue = await open();
       const seen: unknown[] = [];

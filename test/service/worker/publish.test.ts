@@ -268,6 +268,15 @@ describeDatabases('publishTarget', ({ db }) => {
     expect(postsOnX()).toHaveLength(0);
   });
 
+  it('a worker with another secret key: fails at once with secret_key_mismatch, nothing sent', async () => {
+    const account = await insertAccount();
+    const target = await insertTarget([unique('other key')], account.id);
+    const result = await publishTarget(deps({ box: new SecretBox(randomBytes(32)) }), target.id);
+    expect(result).toMatchObject({ outcome: 'failed', code: 'secret_key_mismatch' });
+    expect((await getTarget(target.id)).error_detail).toMatch(/same XPOST_SECRET_KEY/);
+    expect(postsOnX()).toHaveLength(0);
+  });
+
   it('a refused refresh token: the account needs reconnecting and the target fails with that reason', async () => {
     const account = await insertAccount({ refreshToken: 'not-a-refresh-token', expiresAt: time - 1000 });
     const target = await insertTarget([unique('stale')], account.id);
