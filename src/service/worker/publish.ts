@@ -31,7 +31,7 @@ import {
   rateLimits,
   targets,
 } from '../store/sql.js';
-import { clientForAccount, type XAccess, workerClientOptions } from './account-client.js';
+import { clientForAccount, workerClientOptions, type XAccess } from './account-client.js';
 import { pacingWait } from './pacing.js';
 
 export type { XAccess } from './account-client.js';
