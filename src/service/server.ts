@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino';
 import { buildServiceApp, SERVICE_FASTIFY_OPTIONS } from './app.js';
 import type { ServiceConfig } from './config.js';
 import { loadSecretBox } from './crypto/load-secret-box.js';
+import { resealAll } from './crypto/reseal.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -107,6 +108,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   try {
     await migrate(db);
     const box = await loadSecretBox(config);
+    await finishKeyRotation(db, box, log);
     if (config.sandbox) {
       sandbox = await startSandbox({ db, box, config, log, ...options.sandbox });
       stops.push(() => sandbox!.stop());
@@ -242,6 +244,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
     // Whoever starts first migrates (an advisory lock serialises them), so workers may start before serve.
     await migrate(db);
     const box = await loadSecretBox(config);
+    await finishKeyRotation(db, box, log);
     queue = await startQueue(db, log, options.queueOptions);
     worker = await startWorker({
       ...serviceWorkerDefaults({
@@ -344,6 +347,22 @@ function serviceWorkerDefaults(input: {
 /** Deliveries whose retries ran out without an answer recorded are marked failed. */
 async function workWebhookDeadLetters(db: Db, queue: JobQueue): Promise<void> {
   await queue.workWebhookDeliveryDeadLetters(webhookDeadLetterHandler({ db }));
+}
+
+/** Moves stored secrets sealed with an old key to the current one (crypto/reseal.ts), and says so. */
+async function finishKeyRotation(db: Db, box: SecretBox, log: Logger): Promise<void> {
+  const { resealed, unreadable } = await resealAll(db, box);
+  if (resealed > 0) {
+    log.info({ resealed }, `re-encrypted ${resealed} stored secrets with the current XPOST_SECRET_KEY`);
+  }
+  if (unreadable > 0) {
+    log.warn(
+      { unreadable },
+      `${unreadable} stored secrets cannot be opened with XPOST_SECRET_KEY or XPOST_SECRET_KEY_OLD: ` +
+        'their accounts fail with secret_key_mismatch until connected again (webhooks: register them again); ' +
+        'if a previous key is missing, add it to XPOST_SECRET_KEY_OLD',
+    );
+  }
 }
 
 async function startQueue(
