@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../package-version.js';
 import type { AuthProvider } from './auth/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { DEFAULT_MAX_WEIGHTED_LENGTH } from './endpoints/validate-post.js';
@@ -195,19 +195,4 @@ function userAgent(value: unknown): string {
     throw new TypeError('userAgent must be a non-empty single-line string, e.g. "my-app/1.0 xpost"');
   }
   return value;
-}
-
-let version: string | undefined;
-
-/** The package version from package.json, two levels up from both `src/x/` and `dist/x/`. */
-function packageVersion(): string {
-  if (version === undefined) {
-    try {
-      const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-      version = (JSON.parse(raw) as { version?: string }).version ?? '0.0.0';
-    } catch {
-      version = '0.0.0';
-    }
-  }
-  return version;
 }

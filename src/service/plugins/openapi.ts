@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { Type } from 'typebox';
+import { packageVersion } from '../../package-version.js';
 import type { ServiceConfig } from '../config.js';
+import { ProblemSchema } from '../routes/problem-schema.js';
 
 /**
  * The service's OpenAPI 3.1 document, generated from the routes' TypeBox schemas by @fastify/swagger
@@ -42,17 +43,6 @@ export interface OpenApiOptions {
   config: Pick<ServiceConfig, 'publicUrl'>;
 }
 
-const Problem = Type.Object(
-  {
-    type: Type.String({ description: '`urn:xpost:problem:<code>`' }),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String({ description: 'What went wrong and how to fix it.' }),
-    code: Type.String({ description: 'Stable code to switch on, such as `invalid_api_key`.' }),
-  },
-  { description: 'An RFC 9457 problem.' },
-);
-
 /** The UI's top bar logo (instead of Fastify's): the name, white on the bar's dark background. */
 const LOGO_SVG = Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">' +
@@ -61,7 +51,7 @@ const LOGO_SVG = Buffer.from(
 
 const UNAUTHORIZED = {
   description: 'No API key, or one that is malformed, unknown or revoked (`WWW-Authenticate: Bearer`).',
-  content: { 'application/problem+json': { schema: Problem } },
+  content: { 'application/problem+json': { schema: ProblemSchema } },
 };
 
 export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
@@ -139,18 +129,3 @@ const documentRoute: SwaggerTransform = ({ schema, url, route }) => {
   if (response === undefined || response['401'] !== undefined) return { schema: own, url };
   return { schema: { ...own, response: { ...response, 401: UNAUTHORIZED } }, url };
 };
-
-let version: string | undefined;
-
-/** package.json's version: three levels up from both `src/service/plugins/` and `dist/service/plugins/`. */
-function packageVersion(): string {
-  if (version === undefined) {
-    try {
-      const raw = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
-      version = (JSON.parse(raw) as { version?: string }).version ?? '0.0.0';
-    } catch {
-      version = '0.0.0';
-    }
-  }
-  return version;
-}

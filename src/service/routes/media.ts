@@ -9,6 +9,7 @@ import { removeMediaFile } from '../media/storage.js';
 import { addCounter, COUNTERS } from '../metrics/counters.js';
 import { MEDIA_STATES } from '../states.js';
 import { type MediaRow, media, mediaError } from '../store/media-api.js';
+import { ProblemSchema } from './problem-schema.js';
 
 /**
  * Media (issue 6): `POST /api/media` takes a file as multipart/form-data and streams it to the data
@@ -60,20 +61,6 @@ export const MediaView = Type.Object(
     created_at: Type.String({ format: 'date-time', description: 'When it was uploaded or requested.' }),
   },
   { additionalProperties: false },
-);
-
-const Problem = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    code: Type.String(),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
-    ),
-  },
-  { description: 'problem+json (RFC 9457)' },
 );
 
 /**
@@ -144,7 +131,7 @@ function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
           `(${deps.config.mediaMaxBytes} bytes here), and X's own limit for its kind (5 MiB for images, ` +
           '15 MiB for GIFs). Use the returned id in a post: `"media": [{ "id": "…" }]`.',
         body: { content: { 'multipart/form-data': { schema: UploadForm } } },
-        response: { 201: MediaView, 413: Problem, 415: Problem, 422: Problem },
+        response: { 201: MediaView, 413: ProblemSchema, 415: ProblemSchema, 422: ProblemSchema },
       },
       // The body is a stream the handler reads and checks itself; the schema above documents it.
       validatorCompiler: () => () => true,
@@ -190,7 +177,7 @@ function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         summary: 'Show a media item',
         description: 'An uploaded file, or media a post gave by URL (with its fetch state and any error).',
         params: Params,
-        response: { 200: MediaView, 404: Problem },
+        response: { 200: MediaView, 404: ProblemSchema },
       },
     },
     async (request) => {
@@ -209,7 +196,7 @@ function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
           'Deletes the media and its file. Refused (409) while a post that is not finished (draft, scheduled ' +
           'or being published) uses it: cancel or edit that post first. Media already on X stay there.',
         params: Params,
-        response: { 204: Type.Null({ description: 'Deleted' }), 404: Problem, 409: Problem },
+        response: { 204: Type.Null({ description: 'Deleted' }), 404: ProblemSchema, 409: ProblemSchema },
       },
     },
     async (request, reply) => {

@@ -16,6 +16,7 @@ import {
   WebhookViewSchema,
   webhookView,
 } from '../webhooks/views.js';
+import { ProblemSchema } from './problem-schema.js';
 
 /**
  * Webhooks (issue 6): register a URL for `post.published`, `post.failed`, `post.retrying`; list,
@@ -71,17 +72,6 @@ const DeliveriesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const Problem = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    code: Type.String(),
-  },
-  { additionalProperties: true, description: 'A problem (RFC 9457)' },
-);
-
 export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post<{ Body: CreateBodyType }>(
     '/api/webhooks',
@@ -94,7 +84,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): vo
         description:
           'Registers a URL for post events. The answer carries the signing secret, shown this once: every delivery is signed with it (`xpost-signature`).',
         body: CreateBody,
-        response: { 201: CreatedWebhookSchema, 422: Problem },
+        response: { 201: CreatedWebhookSchema, 422: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -138,7 +128,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): vo
         tags: TAGS,
         summary: 'Show a webhook',
         params: WebhookParams,
-        response: { 200: WebhookViewSchema, 404: Problem },
+        response: { 200: WebhookViewSchema, 404: ProblemSchema },
       },
     },
     async (request) => webhookView(await liveWebhook(deps, request.params.id)),
@@ -153,7 +143,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): vo
         description:
           'Stops deliveries to it: pending ones are not sent (they are marked failed). Its deliveries are no longer listed.',
         params: WebhookParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), 404: Problem },
+        response: { 204: Type.Null({ description: 'Deleted' }), 404: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -190,8 +180,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): vo
               description: 'The cursor of the next page; null on the last one',
             }),
           }),
-          404: Problem,
-          422: Problem,
+          404: ProblemSchema,
+          422: ProblemSchema,
         },
       },
     },
@@ -239,7 +229,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): vo
         description:
           'Queues a failed delivery again (status pending, due now), with the same id and payload and a fresh series of retries.',
         params: DeliveryParams,
-        response: { 202: DeliveryViewSchema, 404: Problem, 409: Problem, 503: Problem },
+        response: { 202: DeliveryViewSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
