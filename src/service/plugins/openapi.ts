@@ -1,7 +1,6 @@
 import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { Type } from 'typebox';
 import { packageVersion } from '../../package-version.js';
 import type { ServiceConfig } from '../config.js';
 import { ProblemSchema } from '../routes/problem-schema.js';
