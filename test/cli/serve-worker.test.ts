@@ -90,6 +90,28 @@ describe('xpost serve (built binary, embedded database, sandbox mode)', () => {
   }, 90_000);
 });
 
+describe('xpost serve with a bad configuration (built binary)', () => {
+  it('exits 2 naming every variable that is wrong, on one line, and lists them with --json', async () => {
+    const env = { ...CLEAN, XPOST_HOME: tmpdir(), PORT: 'abc', XPOST_LEASE_SECONDS: '2' };
+    const plain = await runXpost(['serve'], env);
+    expect(plain.code).toBe(2);
+    expect(plain.output.trim()).toBe(
+      'xpost: xpost service configuration has 2 problems: PORT must be a whole number from 0 to 65535 (got "abc"); ' +
+        'XPOST_LEASE_SECONDS must be a whole number from 5 to 3600 (got "2")',
+    );
+    const json = await runXpost(['serve', '--json'], env);
+    expect(json.code).toBe(2);
+    // stdout carries the JSON document (stderr, merged here, still says it in a line).
+    const document = JSON.parse(
+      json.output.slice(json.output.indexOf('{'), json.output.lastIndexOf('}') + 1),
+    );
+    expect(document.error.problems.map((p: { variable: string }) => p.variable)).toEqual([
+      'PORT',
+      'XPOST_LEASE_SECONDS',
+    ]);
+  }, 60_000);
+});
+
 describe('xpost worker refusals (built binary)', () => {
   let home: string;
   beforeAll(async () => {

@@ -132,7 +132,17 @@ export function serviceConfigForCli(env: NodeJS.ProcessEnv = process.env): Servi
     return loadServiceConfig(env);
   } catch (error) {
     if (error instanceof ServiceConfigError) {
-      throw new CliError(error.message, { exitCode: EXIT.USAGE, code: 'config' });
+      // The CLI prints errors on one line: the problems joined by "; " read better than the
+      // service's bulleted list flattened; --json gets them one by one.
+      const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
+      throw new CliError(
+        `xpost service configuration has ${count}: ${error.problems.map((p) => p.message).join('; ')}`,
+        {
+          exitCode: EXIT.USAGE,
+          code: 'config',
+          details: { problems: error.problems.map((p) => ({ ...p })) },
+        },
+      );
     }
     throw error;
   }
