@@ -32,6 +32,7 @@ import { parseSecretKey, SECRET_KEY_HINT } from './crypto/secret-key.js';
  * | `XPOST_PUBLIC_URL` | http(s) URL | `http://localhost:$PORT` | where people and X reach the service: OAuth callback and links |
  * | `XPOST_CONNECT_REDIRECT` | URL or `/path` | none: a page saying the account is connected | where to send the browser after an account is connected |
  * | `XPOST_MEDIA_MAX_BYTES` | size (`1048576`, `200MB`, `1GiB`) | `512MiB` | largest media file fetched from a URL or uploaded |
+ * | `XPOST_MEDIA_RETENTION_DAYS` | integer 0–3650 | `7` | days a media file is kept after the last post using it finished (or after upload, if no post used it); 0 keeps media forever |
  * | `XPOST_ALLOW_PRIVATE_MEDIA_URLS` | boolean | `false` | fetch media from private, loopback and link-local addresses (turns off an SSRF guard) |
  * | `XPOST_WORKER_CONCURRENCY` | integer 1–100 | `4` | publish jobs one worker process runs at once |
  * | `XPOST_LEASE_SECONDS` | integer 5–3600 | `300` | how long a worker holds a post it works on; a crashed worker's posts are taken over after it |
@@ -52,6 +53,9 @@ export const DATA_DIR_NAME = 'data';
 export const PGLITE_DIR_NAME = 'pglite';
 /** Raise it toward X's own limits (8 GiB for video, docs/media.md) for long videos; it bounds disk use. */
 export const DEFAULT_MEDIA_MAX_BYTES = 512 * 1024 * 1024;
+/** Days media are kept once no post needs them (media/retention.ts); 0 keeps them forever. */
+export const DEFAULT_MEDIA_RETENTION_DAYS = 7;
+export const MAX_MEDIA_RETENTION_DAYS = 3650;
 export const DEFAULT_WORKER_CONCURRENCY = 4;
 export const MAX_WORKER_CONCURRENCY = 100;
 export const DEFAULT_LEASE_SECONDS = 300;
@@ -134,6 +138,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ),
   variable('XPOST_MEDIA_MAX_BYTES', 'size (200MB, 1GiB)', '512MiB', 'largest media file fetched or uploaded'),
   variable(
+    'XPOST_MEDIA_RETENTION_DAYS',
+    `integer 0-${MAX_MEDIA_RETENTION_DAYS}`,
+    String(DEFAULT_MEDIA_RETENTION_DAYS),
+    'days media are kept once no post needs them (0: forever)',
+  ),
+  variable(
     'XPOST_ALLOW_PRIVATE_MEDIA_URLS',
     'boolean',
     'false',
@@ -201,6 +211,11 @@ export interface ServiceConfig {
   /** Absolute; undefined: the service's own "connected" page. */
   readonly connectRedirect: string | undefined;
   readonly mediaMaxBytes: number;
+  /**
+   * How long (ms) a media file and its row are kept after the last post using it finished, or after
+   * its upload if no post used it; 0 keeps media forever. The worker's sweep purges them hourly.
+   */
+  readonly mediaRetentionMs: number;
   readonly allowPrivateMediaUrls: boolean;
   readonly workerConcurrency: number;
   /** How long a claim on a target lasts (ms), extended while the worker works on it. */
@@ -412,6 +427,12 @@ export function loadServiceConfig(
   );
   const maxAttempts = wholeNumber('XPOST_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 100);
   const retryBaseSeconds = wholeNumber('XPOST_RETRY_BASE_SECONDS', DEFAULT_RETRY_BASE_SECONDS, 1, 3600);
+  const mediaRetentionDays = wholeNumber(
+    'XPOST_MEDIA_RETENTION_DAYS',
+    DEFAULT_MEDIA_RETENTION_DAYS,
+    0,
+    MAX_MEDIA_RETENTION_DAYS,
+  );
 
   const logLevel = (read('LOG_LEVEL') ?? DEFAULT_LOG_LEVEL).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -435,6 +456,7 @@ export function loadServiceConfig(
     oauthCallbackUrl: `${publicUrl}${OAUTH_CALLBACK_PATH}`,
     connectRedirect,
     mediaMaxBytes: mediaMaxBytes!,
+    mediaRetentionMs: mediaRetentionDays * 24 * 60 * 60 * 1000,
     allowPrivateMediaUrls: allowPrivateMediaUrls!,
     workerConcurrency: workerConcurrency!,
     leaseMs: leaseSeconds * 1000,

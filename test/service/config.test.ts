@@ -53,6 +53,7 @@ describe('loadServiceConfig defaults', () => {
       oauthCallbackUrl: 'http://localhost:3000/connect/x/callback',
       connectRedirect: undefined,
       mediaMaxBytes: 512 * 1024 * 1024,
+      mediaRetentionMs: 7 * 24 * 60 * 60 * 1000,
       allowPrivateMediaUrls: false,
       workerConcurrency: 4,
       leaseMs: 300_000,
@@ -318,6 +319,9 @@ describe('media, workers and logs', () => {
     ['XPOST_LEASE_SECONDS', '3601'],
     ['XPOST_MAX_ATTEMPTS', '0'],
     ['XPOST_RETRY_BASE_SECONDS', 'soon'],
+    ['XPOST_MEDIA_RETENTION_DAYS', '-1'],
+    ['XPOST_MEDIA_RETENTION_DAYS', '3651'],
+    ['XPOST_MEDIA_RETENTION_DAYS', 'a week'],
   ])('%s=%s is refused, naming the variable and its range', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems.map((p) => p.variable)).toEqual([name]);
@@ -333,6 +337,14 @@ describe('media, workers and logs', () => {
       XPOST_RETRY_BASE_SECONDS: '1',
     });
     expect([config.leaseMs, config.maxAttempts, config.retryBaseMs]).toEqual([10_000, 20, 1_000]);
+  });
+
+  it.each([
+    ['30', 30 * 86_400_000],
+    ['0', 0],
+    ['3650', 3650 * 86_400_000],
+  ])('XPOST_MEDIA_RETENTION_DAYS=%s keeps media %d ms (0: forever)', (value, ms) => {
+    expect(load({ XPOST_MEDIA_RETENTION_DAYS: value }).mediaRetentionMs).toBe(ms);
   });
 
   it.each(['0', '101', 'four', '2.5'])('XPOST_WORKER_CONCURRENCY=%s is refused', (value) => {

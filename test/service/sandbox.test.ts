@@ -112,6 +112,7 @@ describeDatabases('sandbox mode', ({ db }) => {
         dataDir: tmpdir(),
         mediaMaxBytes: 1 << 20,
         allowPrivateMediaUrls: true,
+        mediaRetentionMs: 0,
       },
       queue,
       x: sandbox.xAccess,

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/types.js';
 import type { RouteDeps } from '../deps.js';
 import { validationError } from '../errors.js';
 import { derivePostState } from '../states.js';
-import type { PostRow } from '../store/posts-api.js';
+import { type PostRow, postsApi } from '../store/posts-api.js';
 import { type AccountRow, type PostTargetRow, posts, targets } from '../store/sql.js';
 import {
   type ItemInput,
@@ -13,6 +13,7 @@ import {
 } from './normalize.js';
 import { resolveAccounts } from './resolve-accounts.js';
 import type { CreatePostBody, PostView } from './schemas.js';
+import { type StoredPostRequest, storedMediaIds } from './stored-request.js';
 import { planTarget } from './target-plan.js';
 import { checkScheduledAt, type Problems } from './validate-fields.js';
 import { checkMediaRows, loadMediaInfo, type MediaRef, parseMediaEntries } from './validate-media.js';
@@ -51,6 +52,27 @@ export async function validateCreate(q: Queryable, body: CreatePostBody, now: Da
   );
   if (problems.length > 0) throw validationError(problems);
   return { accounts, content, scheduledAt, draft: body.post.draft ?? false };
+}
+
+/**
+ * Inside the storing transaction: locks the media the request names against deletion (the retention
+ * purge, `DELETE /api/media/:id`) and refuses the post if one went away since it was validated.
+ */
+export async function holdMedia(tx: Queryable, request: StoredPostRequest): Promise<void> {
+  const ids = storedMediaIds(request);
+  if (ids.length === 0) return;
+  const { rows } = await tx.query<{ id: string }>(postsApi.holdMedia(ids));
+  const present = new Set(rows.map((r) => r.id.toLowerCase()));
+  const gone = ids.filter((id) => !present.has(id.toLowerCase()));
+  if (gone.length > 0) {
+    throw validationError(
+      gone.map((id) => ({
+        field: 'media',
+        code: 'unknown_media',
+        message: `media ${id} was deleted while this post was being stored; upload it again (POST /api/media)`,
+      })),
+    );
+  }
 }
 
 /** Media named by id must exist and be ready; a video or a GIF alone (validate-media.ts). */
@@ -92,6 +114,7 @@ export async function storePost(
   const now = deps.clock();
   return deps.db.transaction(async (tx) => {
     const request = await storeRequest(tx, valid.content, options.apiKeyId);
+    await holdMedia(tx, request);
     const plan = planTarget({ draft: valid.draft, scheduledAt: valid.scheduledAt }, now);
     const { rows } = await tx.query<PostRow>(
       posts.insert({

@@ -3,7 +3,7 @@ import { ServiceError, validationError } from '../errors.js';
 import type { PostRow } from '../store/posts-api.js';
 import { postsApi } from '../store/posts-api.js';
 import type { AccountRow, PostTargetRow } from '../store/sql.js';
-import { checkMedia } from './create-post.js';
+import { checkMedia, holdMedia } from './create-post.js';
 import { changedMeanwhile, isHeld, lockPostForChange } from './lock-post.js';
 import { type ItemInput, lengthLimitOf, planContent, storeRequest } from './normalize.js';
 import type { PatchPostBody, PostView } from './schemas.js';
@@ -62,6 +62,7 @@ export async function editPost(
     }
 
     const request = await storeRequest(tx, planned, apiKeyId);
+    await holdMedia(tx, request);
     await tx.query(
       postsApi.updatePost({ id, body: request.items[0]!.body, request, scheduledAt, draft, now }),
     );

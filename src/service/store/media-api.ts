@@ -1,5 +1,5 @@
 import type { SqlQuery } from '../db/types.js';
-import type { MediaState } from '../states.js';
+import { type MediaState, TERMINAL_STATES } from '../states.js';
 import { sql } from './sql.js';
 
 /**
@@ -205,6 +205,65 @@ export const mediaUploads = {
          x_media_id = EXCLUDED.x_media_id, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
        RETURNING media_id, account_id, x_media_id, expires_at, created_at`,
       [u.mediaId, u.accountId, u.xMediaId, u.expiresAt, u.now],
+    ),
+};
+
+/**
+ * Media retention (media/retention.ts). A media row is expired at `cutoff` (now minus the retention)
+ * when
+ * - its own times (`created_at`, and `updated_at`: the claim time of a fetch in progress) are older,
+ *   so media never used by any post expire `retention` after they were created; and
+ * - no post using it blocks it. A post uses a media id when its stored request names it in any
+ *   `media[].id` (items, or the older `thread` shape: `$.**` looks everywhere, erring toward keeping).
+ *   A post blocks when one of its targets is not final (draft, scheduled, queued, uploading,
+ *   publishing: it will still read the file), or was last updated at or after `cutoff`, or when it has
+ *   no target at all (derivePostState calls that a draft).
+ * So media used by posts expire `retention` after the last of those posts' targets finished.
+ *
+ * The blocking posts are collected once per statement (one pass over posts, not one per media row);
+ * there is no index on the request, and this runs at most hourly per worker.
+ */
+const expiredMediaCondition = (cutoff: string) => `m.created_at < ${cutoff} AND m.updated_at < ${cutoff}
+  AND NOT EXISTS (
+    SELECT 1 FROM xpost.posts p
+      CROSS JOIN LATERAL jsonb_path_query(p.request, '$.**.media[*].id') AS used(id)
+    WHERE lower(used.id #>> '{}') = m.id::text
+      AND (NOT EXISTS (SELECT 1 FROM xpost.post_targets t WHERE t.post_id = p.id)
+        OR EXISTS (SELECT 1 FROM xpost.post_targets t WHERE t.post_id = p.id
+          AND (t.state NOT IN (${TERMINAL_STATES.map((state) => `'${state}'`).join(', ')}) OR t.updated_at >= ${cutoff}))))`;
+
+export interface ExpiredMediaRow {
+  id: string;
+  local_path: string | null;
+}
+
+export const mediaRetention = {
+  /**
+   * Locks up to `limit` expired media rows, in id order after `afterId` (paging that always moves
+   * on), skipping rows another transaction holds: another worker purging them, a route deleting one,
+   * a fetch renaming its file into place. Run in the transaction that then calls `deleteExpired`.
+   */
+  lockExpired: (c: { cutoff: Date; afterId: string | null; limit: number }): SqlQuery =>
+    sql(
+      `SELECT m.id, m.local_path FROM xpost.media m
+       WHERE ($2::uuid IS NULL OR m.id > $2::uuid) AND ${expiredMediaCondition('$1')}
+       ORDER BY m.id
+       LIMIT $3
+       FOR UPDATE OF m SKIP LOCKED`,
+      [c.cutoff, c.afterId, c.limit],
+    ),
+
+  /**
+   * Deletes the locked rows that are still expired (their `media_uploads` go by cascade). Its own
+   * statement, so its snapshot is taken after the locks: a post committed between the two statements
+   * that uses one of them is seen here, and that media is kept.
+   */
+  deleteExpired: (c: { cutoff: Date; ids: readonly string[] }): SqlQuery =>
+    sql(
+      `DELETE FROM xpost.media m
+       WHERE m.id = ANY($2::uuid[]) AND ${expiredMediaCondition('$1')}
+       RETURNING m.id, m.local_path`,
+      [c.cutoff, [...c.ids]],
     ),
 };
 

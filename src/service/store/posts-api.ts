@@ -51,6 +51,14 @@ export const postsApi = {
       [...ids],
     ]),
 
+  /**
+   * Holds the media rows a post being stored names (KEY SHARE: they cannot be deleted until the
+   * transaction ends), so the retention purge or `DELETE /api/media/:id` never removes a media item
+   * from under a post that commits. Rows back: the ones that still exist.
+   */
+  holdMedia: (ids: readonly string[]): SqlQuery =>
+    sql('SELECT id FROM xpost.media WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [[...ids]]),
+
   /** A media item given by URL: fetched later by the worker (its type is known only then). */
   insertUrlMedia: (m: { apiKeyId: string | null; url: string; alt: string | null }): SqlQuery =>
     sql(

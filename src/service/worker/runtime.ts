@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/types.js';
 import type { PostEventSink } from '../events.js';
 import { mediaSettingsFromConfig } from '../media/prepare-media.js';
+import { type PurgeExpiredMediaResult, purgeExpiredMedia } from '../media/retention.js';
 import type { JobQueue, PublishJob, WebhookDeliveryJob } from '../queue/job-queue-types.js';
 import { QUEUES } from '../queue/queue.js';
 import type { ComponentStatus, WorkerProbe } from '../routes/health.js';
@@ -22,6 +23,8 @@ import { type SweepResult, sweep } from './sweep.js';
  * - works the publish queue (`publishTarget` per job, `concurrency` at once);
  * - sweeps every `sweepIntervalMs` for targets due by the injected clock that have no runnable job
  *   (worker/sweep.ts), and purges expired idempotency keys and OAuth states;
+ * - at most once every `MEDIA_PURGE_INTERVAL_MS` (by the injected clock), as part of a sweep, deletes
+ *   media no post needs any more once `XPOST_MEDIA_RETENTION_DAYS` have passed (media/retention.ts);
  * - logs publish jobs that ran out of retries (the dead-letter queue) and sweeps at once, so a target
  *   still due gets a new job;
  * - optionally works webhook deliveries with the handler it is given.
@@ -32,6 +35,11 @@ import { type SweepResult, sweep } from './sweep.js';
 export const DEFAULT_SWEEP_INTERVAL_MS = 5_000;
 /** How long `stop()` waits for publish jobs in flight before leaving them to the queue's stop. */
 export const DEFAULT_WORKER_STOP_TIMEOUT_MS = 30_000;
+/**
+ * How often one worker process purges expired media: retention is counted in days, and the purge
+ * reads every post's request, so once an hour is plenty (each worker process keeps its own time).
+ */
+export const MEDIA_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** pino's, Fastify's `app.log` and the like. */
 export interface WorkerLog {
@@ -44,7 +52,10 @@ export interface WorkerLog {
 export interface StartWorkerOptions {
   db: Db;
   box: SecretBox;
-  config: Pick<ServiceConfig, 'workerConcurrency' | 'dataDir' | 'mediaMaxBytes' | 'allowPrivateMediaUrls'>;
+  config: Pick<
+    ServiceConfig,
+    'workerConcurrency' | 'dataDir' | 'mediaMaxBytes' | 'allowPrivateMediaUrls' | 'mediaRetentionMs'
+  >;
   /** Started by the caller, who also stops it after this runtime (`stop()` drains only our jobs). */
   queue: JobQueue;
   /** How to reach X for an account (x-access.ts). */
@@ -77,9 +88,14 @@ export interface RunningWorker {
   /** For `/health`: `ok` while the loops run, `down` when the last sweep failed or after `stop()`. */
   readonly probe: WorkerProbe;
   /** Run a sweep now (after the one in progress, if any) and return what it did. */
-  sweepNow(): Promise<SweepResult>;
+  sweepNow(): Promise<WorkerSweepResult>;
   /** Stop sweeping and taking jobs, and wait for the jobs in flight. Does not stop the queue. */
   stop(): Promise<void>;
+}
+
+export interface WorkerSweepResult extends SweepResult {
+  /** What the media purge freed, when it ran in this sweep (at most hourly; never with retention 0). */
+  mediaPurge?: PurgeExpiredMediaResult;
 }
 
 export function defaultWorkerId(): string {
@@ -150,17 +166,39 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     { concurrency },
   );
 
+  // When this process last purged media, by the injected clock (undefined: not yet, so at the first sweep).
+  let lastMediaPurgeAt: number | undefined;
+  const purgeMediaIfDue = async (): Promise<PurgeExpiredMediaResult | undefined> => {
+    const retentionMs = options.config.mediaRetentionMs;
+    if (!(retentionMs > 0)) return undefined;
+    const now = clock.now();
+    const last = lastMediaPurgeAt;
+    // A clock set back (tests) purges again rather than waiting for the old time to come round.
+    if (last !== undefined && now.getTime() >= last && now.getTime() - last < MEDIA_PURGE_INTERVAL_MS)
+      return undefined;
+    // Counted from the start: a purge that fails is tried again in an hour, not at every sweep.
+    lastMediaPurgeAt = now.getTime();
+    const purged = await purgeExpiredMedia({ db, now, retentionMs, dataDir: options.config.dataDir });
+    if (purged.count > 0)
+      log.info({ count: purged.count, bytes: purged.bytes }, 'purged media no post needs any more');
+    for (const failure of purged.fileErrors)
+      log.warn(failure, 'could not delete the file of a purged media item; delete it by hand');
+    return purged;
+  };
+
   // Sweeps never overlap; `sweepNow` waits for the one in progress, then runs its own.
-  let current: Promise<SweepResult> | undefined;
-  const runSweep = (): Promise<SweepResult> => {
+  let current: Promise<WorkerSweepResult> | undefined;
+  const runSweep = (): Promise<WorkerSweepResult> => {
     current ??= (async () => {
       try {
-        const result = await sweep({
+        const swept = await sweep({
           db,
           queue,
           clock,
           ...(options.queueSchema !== undefined && { queueSchema: options.queueSchema }),
         });
+        const mediaPurge = await purgeMediaIfDue();
+        const result: WorkerSweepResult = { ...swept, ...(mediaPurge && { mediaPurge }) };
         lastSweepFailed = false;
         log.debug(
           {
@@ -185,7 +223,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     })();
     return current;
   };
-  const sweepNow = async (): Promise<SweepResult> => {
+  const sweepNow = async (): Promise<WorkerSweepResult> => {
     await current?.catch(() => {});
     return runSweep();
   };

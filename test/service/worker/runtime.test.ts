@@ -3,13 +3,17 @@
  * emulator as X. pg-boss's own waits are real (it polls every 0.5 s and compares `start_after` with
  * the database's clock); what is due is decided by the injected clock.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { saveOAuth2Account } from '../../../src/service/accounts/save-account.js';
 import { SecretBox } from '../../../src/service/crypto/secret-box.js';
 import type { PostEvent } from '../../../src/service/events.js';
+import { ensureMediaDir, mediaFilePath } from '../../../src/service/media/storage.js';
 import { createJobQueue, type JobQueue, type JobQueueOptions } from '../../../src/service/queue/queue.js';
+import { media } from '../../../src/service/store/media-api.js';
 import {
   type AccountRow,
   attempts,
@@ -18,6 +22,7 @@ import {
   targets,
 } from '../../../src/service/store/sql.js';
 import {
+  MEDIA_PURGE_INTERVAL_MS,
   type RunningWorker,
   type StartWorkerOptions,
   startWorker,
@@ -83,6 +88,8 @@ describeDatabases('worker runtime', ({ db }) => {
         dataDir: tmpdir(),
         mediaMaxBytes: 1 << 20,
         allowPrivateMediaUrls: true,
+        // Keep media forever, but where a test says otherwise: the data folder here is the system's.
+        mediaRetentionMs: 0,
       },
       queue: q,
       x: () => emulatorAccess(emulator()),
@@ -315,5 +322,85 @@ describeDatabases('worker runtime', ({ db }) => {
     await queue!.sendWebhookDelivery({ deliveryId: 'delivery-1' });
     await waitUntil(async () => seen.length > 0);
     expect(seen).toEqual(['delivery-1']);
+  });
+  it('purges media no post needs at most once an hour, logging what it freed', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'xpost-worker-media-'));
+    try {
+      await ensureMediaDir(dataDir);
+      const day = 24 * 60 * 60 * 1000;
+      const oldMedia = async () => {
+        const id = randomUUID();
+        const path = mediaFilePath(dataDir, id);
+        await writeFile(path, randomBytes(321));
+        await db().query(
+          media.insertUploaded({
+            id,
+            apiKeyId: null,
+            altText: null,
+            localPath: path,
+            contentType: 'image/png',
+            mediaCategory: 'tweet_image',
+            sizeBytes: 321,
+            sha256: 'b'.repeat(64),
+            now: new Date(clock.now().getTime() - 2 * day),
+          }),
+        );
+        return id;
+      };
+      const gone = async (id: string) =>
+        (await db().query(media.get(id))).rows.length === 0 &&
+        (await stat(mediaFilePath(dataDir, id)).then(
+          () => false,
+          () => true,
+        ));
+      const first = await oldMedia();
+      await start({
+        config: {
+          workerConcurrency: 1,
+          dataDir,
+          mediaMaxBytes: 1 << 20,
+          allowPrivateMediaUrls: true,
+          mediaRetentionMs: day,
+        },
+      });
+      // The start's sweep purged it.
+      expect(await gone(first)).toBe(true);
+      expect(logged.lines).toContainEqual({
+        level: 'info',
+        obj: { count: 1, bytes: 321 },
+        msg: 'purged media no post needs any more',
+      });
+      // Within the hour, sweeps leave media alone.
+      const second = await oldMedia();
+      clock.advance(MEDIA_PURGE_INTERVAL_MS - 1);
+      expect((await worker!.sweepNow()).mediaPurge).toBeUndefined();
+      expect(await gone(second)).toBe(false);
+      clock.advance(1);
+      expect((await worker!.sweepNow()).mediaPurge).toEqual({ count: 1, bytes: 321, fileErrors: [] });
+      expect(await gone(second)).toBe(true);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never purges media with a retention of 0', async () => {
+    const id = randomUUID();
+    await db().query(
+      media.insertUploaded({
+        id,
+        apiKeyId: null,
+        altText: null,
+        localPath: mediaFilePath(tmpdir(), id),
+        contentType: 'image/png',
+        mediaCategory: 'tweet_image',
+        sizeBytes: 1,
+        sha256: 'c'.repeat(64),
+        now: new Date(clock.now().getTime() - 3650 * 24 * 60 * 60 * 1000),
+      }),
+    );
+    await start();
+    clock.advance(MEDIA_PURGE_INTERVAL_MS);
+    expect((await worker!.sweepNow()).mediaPurge).toBeUndefined();
+    expect((await db().query(media.get(id))).rows).toHaveLength(1);
   });
 });
