@@ -1,10 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createJobQueue, type JobQueue } from '../../../src/service/queue/queue.js';
+import { expect, it } from 'vitest';
+import type { JobQueue } from '../../../src/service/queue/queue.js';
 import { registerPostRoutes } from '../../../src/service/routes/posts.js';
 import { type AccountRow, type PostTargetRow, sql, targets } from '../../../src/service/store/sql.js';
 import { describeDatabases } from '../../helpers/database.js';
 import { useEmulator } from '../../helpers/emulator.js';
-import { buildTestServiceApp, connectEmulatorUser, type TestServiceApp } from '../../helpers/service-app.js';
+import { buildTestServiceApp, type TestServiceApp } from '../../helpers/service-app.js';
+import { usePostsApp } from './posts-fixture.js';
 
 const emulator = useEmulator();
 
@@ -14,21 +15,9 @@ describeDatabases('POST /api/posts: accepting and storing', ({ db }) => {
   let alice: AccountRow;
   let bob: AccountRow;
 
-  beforeAll(async () => {
-    queue = createJobQueue(db(), { onError: () => {} });
-    await queue.start();
-  }, 60_000);
-  afterAll(async () => {
-    await queue.stop({ timeoutMs: 5_000 });
-  }, 60_000);
-
-  beforeEach(async () => {
-    t = await buildTestServiceApp({ db: db(), emulator: emulator(), queue, register: registerPostRoutes });
-    alice = await connectEmulatorUser(db(), t.deps.box, emulator());
-    bob = await connectEmulatorUser(db(), t.deps.box, emulator(), { user: emulator().otherUser });
-  });
-  afterEach(async () => {
-    await t.app.close();
+  usePostsApp(db, emulator, (app) => {
+    ({ queue, t, alice } = app);
+    bob = app.bob!;
   });
 
   const create = (payload: unknown, headers: Record<string, string> = {}) =>

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createJobQueue, type JobQueue } from '../../../src/service/queue/queue.js';
-import { registerPostRoutes } from '../../../src/service/routes/posts.js';
+import { expect, it } from 'vitest';
 import { type AccountRow, type PostTargetRow, sql, targets } from '../../../src/service/store/sql.js';
 import { publishTarget } from '../../../src/service/worker/publish.js';
 import { describeDatabases } from '../../helpers/database.js';
 import { useEmulator } from '../../helpers/emulator.js';
-import { buildTestServiceApp, connectEmulatorUser, type TestServiceApp } from '../../helpers/service-app.js';
+import type { TestServiceApp } from '../../helpers/service-app.js';
+import { usePostsApp } from './posts-fixture.js';
 
 const emulator = useEmulator();
 
@@ -16,25 +15,17 @@ const sentences = (n: number) =>
   );
 
 describeDatabases('PATCH /api/posts/:id', ({ db }) => {
-  let queue: JobQueue;
   let t: TestServiceApp;
   let alice: AccountRow;
 
-  beforeAll(async () => {
-    queue = createJobQueue(db(), { onError: () => {} });
-    await queue.start();
-  }, 60_000);
-  afterAll(async () => {
-    await queue.stop({ timeoutMs: 5_000 });
-  }, 60_000);
-
-  beforeEach(async () => {
-    t = await buildTestServiceApp({ db: db(), emulator: emulator(), queue, register: registerPostRoutes });
-    alice = await connectEmulatorUser(db(), t.deps.box, emulator());
-  });
-  afterEach(async () => {
-    await t.app.close();
-  });
+  usePostsApp(
+    db,
+    emulator,
+    (app) => {
+      ({ t, alice } = app);
+    },
+    { bob: false },
+  );
 
   const hours = (n: number) => new Date(t.clock().getTime() + n * 3600_000);
   const create = async (payload: Record<string, unknown>) => {

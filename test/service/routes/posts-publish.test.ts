@@ -1,36 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createJobQueue, type JobQueue } from '../../../src/service/queue/queue.js';
-import { registerPostRoutes } from '../../../src/service/routes/posts.js';
+import { expect, it } from 'vitest';
 import { type AccountRow, type PostTargetRow, sql, targets } from '../../../src/service/store/sql.js';
 import { publishTarget } from '../../../src/service/worker/publish.js';
 import { describeDatabases } from '../../helpers/database.js';
 import { useEmulator } from '../../helpers/emulator.js';
-import { buildTestServiceApp, connectEmulatorUser, type TestServiceApp } from '../../helpers/service-app.js';
+import type { TestServiceApp } from '../../helpers/service-app.js';
+import { usePostsApp } from './posts-fixture.js';
 
 const emulator = useEmulator();
 
 describeDatabases('POST /api/posts/:id/publish', ({ db }) => {
-  let queue: JobQueue;
   let t: TestServiceApp;
   let alice: AccountRow;
   let bob: AccountRow;
 
-  beforeAll(async () => {
-    queue = createJobQueue(db(), { onError: () => {} });
-    await queue.start();
-  }, 60_000);
-  afterAll(async () => {
-    await queue.stop({ timeoutMs: 5_000 });
-  }, 60_000);
-
-  beforeEach(async () => {
-    t = await buildTestServiceApp({ db: db(), emulator: emulator(), queue, register: registerPostRoutes });
-    alice = await connectEmulatorUser(db(), t.deps.box, emulator());
-    bob = await connectEmulatorUser(db(), t.deps.box, emulator(), { user: emulator().otherUser });
-  });
-  afterEach(async () => {
-    await t.app.close();
+  usePostsApp(db, emulator, (app) => {
+    ({ t, alice } = app);
+    bob = app.bob!;
   });
 
   const create = async (post: Record<string, unknown>, accounts = [alice.id]) => {
