@@ -1,7 +1,7 @@
 import { revokeToken } from '../../x/index.js';
 import type { RouteDeps } from '../deps.js';
-import { derivePostState, type PostTargetState } from '../states.js';
 import { accountRemoval } from '../store/accounts-api.js';
+import { recomputePostState } from '../store/post-state.js';
 import { type AccountRow, accounts, posts } from '../store/sql.js';
 import { openTokens } from '../worker/db-token-store.js';
 import { accountsXClient, classifyXFailure, sendThrough, xSays } from './x-calls.js';
@@ -72,8 +72,7 @@ async function cancelUnstartedTargets(deps: RouteDeps, accountId: string, now: D
         }),
       );
       if (moved.rowCount === 0) return 0; // a worker claimed it meanwhile: it stays with the worker
-      const states = await tx.query<{ state: PostTargetState }>(posts.targetStates(postId));
-      await tx.query(posts.setState(postId, derivePostState(states.rows.map((r) => r.state))));
+      await recomputePostState(tx, postId);
       return moved.rowCount;
     });
   }

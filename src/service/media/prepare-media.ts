@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { ServiceConfig } from '../config.js';
-import type { Db, Queryable } from '../db/types.js';
+import { one } from '../db/one.js';
+import type { Db } from '../db/types.js';
 import { addCounter, COUNTERS } from '../metrics/counters.js';
 import { type MediaRow, media, mediaError } from '../store/media-api.js';
 import { anySignal } from './any-signal.js';
@@ -87,13 +88,6 @@ export type ReadyMedia = MediaRow & {
 };
 
 class ClaimLost extends Error {}
-
-async function one<Row>(
-  q: Queryable,
-  query: { text: string; values?: readonly unknown[] },
-): Promise<Row | undefined> {
-  return (await q.query<Row>(query)).rows[0];
-}
 
 export async function prepareMedia(
   deps: PrepareMediaDeps,

@@ -9,12 +9,13 @@ import {
 } from '../../x/index.js';
 import type { RouteDeps } from '../deps.js';
 import { ServiceError } from '../errors.js';
+import { recomputePostState } from '../store/post-state.js';
 import { postsApi } from '../store/posts-api.js';
 import { type AccountRow, accounts, type PostTargetRow, targets as targetSql } from '../store/sql.js';
 import { clientForAccount } from '../worker/account-client.js';
 import { changedMeanwhile, isHeld, lockPostForChange } from './lock-post.js';
 import type { PostView } from './schemas.js';
-import { recomputePostState, WAITING_STATES } from './target-plan.js';
+import { WAITING_STATES } from './target-plan.js';
 import { loadPostView } from './views.js';
 
 type CancelDeps = Pick<RouteDeps, 'db' | 'box' | 'clock' | 'x'>;

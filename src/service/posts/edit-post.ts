@@ -1,5 +1,6 @@
 import type { RouteDeps } from '../deps.js';
 import { ServiceError, validationError } from '../errors.js';
+import { recomputePostState } from '../store/post-state.js';
 import type { PostRow } from '../store/posts-api.js';
 import { postsApi } from '../store/posts-api.js';
 import type { AccountRow, PostTargetRow } from '../store/sql.js';
@@ -8,7 +9,7 @@ import { changedMeanwhile, isHeld, lockPostForChange } from './lock-post.js';
 import { type ItemInput, lengthLimitOf, planContent, storeRequest } from './normalize.js';
 import type { PatchPostBody, PostView } from './schemas.js';
 import { readStoredRequest, type StoredXOptions } from './stored-request.js';
-import { planTarget, recomputePostState, WAITING_STATES } from './target-plan.js';
+import { planTarget, WAITING_STATES } from './target-plan.js';
 import { checkScheduledAt, type Problems, type XOptionsInput } from './validate-fields.js';
 import { type MediaRef, parseMediaEntries, storedMediaRefs } from './validate-media.js';
 import { loadPostView } from './views.js';

@@ -1,10 +1,11 @@
 import type { RouteDeps } from '../deps.js';
 import { ServiceError } from '../errors.js';
+import { recomputePostState } from '../store/post-state.js';
 import { postsApi } from '../store/posts-api.js';
 import { type PostTargetRow, targets as targetSql } from '../store/sql.js';
 import { changedMeanwhile, isHeld, lockPostForChange } from './lock-post.js';
 import type { PostView } from './schemas.js';
-import { recomputePostState, WAITING_STATES } from './target-plan.js';
+import { WAITING_STATES } from './target-plan.js';
 import { loadPostView } from './views.js';
 
 /**

@@ -1,6 +1,4 @@
-import type { Queryable } from '../db/types.js';
-import { derivePostState, type PostState, type PostTargetState } from '../states.js';
-import { posts } from '../store/sql.js';
+import type { PostTargetState } from '../states.js';
 
 /** Where a waiting target belongs, given its post's `draft` flag and schedule. */
 export interface TargetPlan {
@@ -23,16 +21,3 @@ export function planTarget(post: { draft: boolean; scheduledAt: Date | null }, n
 
 /** Targets a route may still change: waiting, and not held by a worker. */
 export const WAITING_STATES: readonly PostTargetState[] = Object.freeze(['draft', 'scheduled', 'queued']);
-
-/**
- * Recomputes the post's state from its targets (`derivePostState`) and stores it. Call it in the
- * transaction that changed them, after `posts.lock` (as publish.ts does), so two writers never
- * both store a state computed from a stale snapshot.
- */
-export async function recomputePostState(tx: Queryable, postId: string): Promise<PostState> {
-  await tx.query(posts.lock(postId));
-  const { rows } = await tx.query<{ state: PostTargetState }>(posts.targetStates(postId));
-  const state = derivePostState(rows.map((r) => r.state));
-  await tx.query(posts.setState(postId, state));
-  return state;
-}

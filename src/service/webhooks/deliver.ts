@@ -1,4 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box.js';
+import { one } from '../db/one.js';
 import type { Db } from '../db/types.js';
 import type { DeadLetterJob, WebhookDeliveryJob } from '../queue/job-queue-types.js';
 import { DEFAULT_WEBHOOK_RETRY, type RetrySettings } from '../queue/queue.js';
@@ -61,13 +62,10 @@ export function webhookDeliveryHandler(
   const send = deps.fetch ?? globalThis.fetch;
 
   return async (job) => {
-    const delivery = await first<DeliveryRow>(deps.db, deliveriesApi.get(job.deliveryId));
+    const delivery = await one<DeliveryRow>(deps.db, deliveriesApi.get(job.deliveryId));
     // Gone (its webhook was purged), delivered by an earlier run, or given up: nothing to do.
     if (delivery?.status !== 'pending') return;
-    const webhook = await first<WebhookWithSecretRow>(
-      deps.db,
-      webhooksApi.getForDelivery(delivery.webhook_id),
-    );
+    const webhook = await one<WebhookWithSecretRow>(deps.db, webhooksApi.getForDelivery(delivery.webhook_id));
     if (!webhook || webhook.deleted_at !== null) {
       await deps.db.query(
         deliveriesApi.markFailed({ id: delivery.id, error: 'webhook deleted before delivery' }),
@@ -86,7 +84,7 @@ export function webhookDeliveryHandler(
     const nextAttemptAt = job.isLastAttempt
       ? null
       : new Date(now.getTime() + retryDelayMs(retry, job.retryCount));
-    const recorded = await first<DeliveryRow>(
+    const recorded = await one<DeliveryRow>(
       deps.db,
       deliveriesApi.recordFailure({
         id: delivery.id,
@@ -254,11 +252,4 @@ function clip(text: string, max: number): string {
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-async function first<Row>(
-  db: Db,
-  query: { text: string; values?: readonly unknown[] },
-): Promise<Row | undefined> {
-  return (await db.query<Row>(query)).rows[0];
 }

@@ -13,13 +13,15 @@ import {
 } from '../../x/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { SecretBoxError } from '../crypto/secret-box-error.js';
+import { one } from '../db/one.js';
 import type { Db, Queryable } from '../db/types.js';
 import type { PostEventSink } from '../events.js';
 import type { MediaSettings } from '../media/prepare-media.js';
 import { observePublishLatency } from '../metrics/counters.js';
 import { readStoredRequest, type StoredMedia, type StoredXOptions } from '../posts/stored-request.js';
-import { derivePostState, type PostTargetState } from '../states.js';
+import type { PostTargetState } from '../states.js';
 import { type MediaUploadRow, mediaUploads } from '../store/media-api.js';
+import { recomputePostState } from '../store/post-state.js';
 import {
   type AccountRow,
   accounts,
@@ -139,14 +141,6 @@ export class Retryable extends Error {
   }
 }
 
-export async function one<Row>(
-  q: Queryable,
-  query: { text: string; values?: readonly unknown[] },
-): Promise<Row | undefined> {
-  const { rows } = await q.query<Row>(query);
-  return rows[0];
-}
-
 /**
  * The publish step, what a pg-boss publish job runs: publishes one target (one post on one account),
  * each thread item exactly once (DESIGN "Publishing is exactly-once by design"):
@@ -189,7 +183,7 @@ export async function publishHeldTarget(deps: PublishDeps, targetId: string): Pr
 
 async function publishClaimed(deps: PublishDeps, target: ClaimedTargetRow): Promise<PublishResult> {
   const { db } = deps;
-  await db.transaction((tx) => refreshPostState(tx, target.post_id));
+  await db.transaction((tx) => recomputePostState(tx, target.post_id));
 
   const post = await one<{ body: string; request: unknown }>(db, posts.get(target.post_id));
   const account = await one<AccountRow>(db, accounts.get(target.account_id));
@@ -561,7 +555,7 @@ export async function move(
       }),
     );
     if (!moved) return undefined;
-    await refreshPostState(tx, target.post_id);
+    await recomputePostState(tx, target.post_id);
     await afterMove(deps, tx, moved, options);
     return moved;
   });
@@ -602,11 +596,4 @@ async function afterMove(
     ...(event === 'post.retrying' ? { retryAt: moved.run_at } : {}),
     at: now,
   });
-}
-
-/** Recomputes the post's state from its targets (takes the post's row lock first). */
-export async function refreshPostState(tx: Queryable, postId: string): Promise<void> {
-  await tx.query(posts.lock(postId));
-  const { rows } = await tx.query<{ state: PostTargetState }>(posts.targetStates(postId));
-  await tx.query(posts.setState(postId, derivePostState(rows.map((r) => r.state))));
 }

@@ -9,11 +9,11 @@ import { type PurgeExpiredMediaResult, purgeExpiredMedia } from '../media/retent
 import type { JobQueue, PublishJob, WebhookDeliveryJob } from '../queue/job-queue-types.js';
 import { QUEUES } from '../queue/queue.js';
 import type { ComponentStatus, WorkerProbe } from '../routes/health.js';
-import { derivePostState, HELD_STATES, type PostTargetState } from '../states.js';
-import { type AccountRow, type PostTargetRow, posts, targets } from '../store/sql.js';
+import { HELD_STATES } from '../states.js';
+import { type AccountRow, type PostTargetRow, targets } from '../store/sql.js';
 import { XAccessUnavailableError } from '../x-access.js';
 import type { XAccess } from './account-client.js';
-import type { PublishDeps, PublishResult } from './publish.js';
+import { fail, type PublishDeps, type PublishResult } from './publish.js';
 import { publishJobHandler } from './publish-job.js';
 import { type SweepResult, sweep } from './sweep.js';
 
@@ -305,40 +305,12 @@ async function failHeldTarget(
   targetId: string,
   error: XAccessUnavailableError,
 ): Promise<boolean> {
-  return deps.db.transaction(async (tx) => {
-    const target = (await tx.query<PostTargetRow>(targets.get(targetId))).rows[0];
-    if (!target || target.locked_by !== deps.workerId) return false;
-    if (!(HELD_STATES as readonly string[]).includes(target.state)) return false;
-    await tx.query(posts.lock(target.post_id));
-    const now = deps.clock.now();
-    const failure = { code: error.code, detail: error.message, retryable: false };
-    const moved = (
-      await tx.query<PostTargetRow>(
-        targets.move({
-          id: target.id,
-          workerId: deps.workerId,
-          from: target.state,
-          to: 'failed',
-          now,
-          error: failure,
-        }),
-      )
-    ).rows[0];
-    if (!moved) return false;
-    const { rows } = await tx.query<{ state: PostTargetState }>(posts.targetStates(target.post_id));
-    await tx.query(posts.setState(target.post_id, derivePostState(rows.map((r) => r.state))));
-    await deps.events?.emit(tx, {
-      event: 'post.failed',
-      postId: moved.post_id,
-      targetId: moved.id,
-      accountId: moved.account_id,
-      state: moved.state,
-      xPostIds: [...moved.x_post_ids],
-      error: failure,
-      at: now,
-    });
-    return true;
-  });
+  const target = (await deps.db.query<PostTargetRow>(targets.get(targetId))).rows[0];
+  if (!target || target.locked_by !== deps.workerId) return false;
+  if (!(HELD_STATES as readonly string[]).includes(target.state)) return false;
+  // publish.ts's own failure path: the move checks the lease again, and records state and event.
+  const result = await fail({ deps, target, from: target.state }, error.code, error.message);
+  return result.outcome === 'failed';
 }
 
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {

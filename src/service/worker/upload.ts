@@ -7,6 +7,7 @@ import {
   XTimeoutError,
 } from '../../x/index.js';
 import { STANDARD_POST_LENGTH } from '../accounts/save-account.js';
+import { one } from '../db/one.js';
 import { anySignal } from '../media/any-signal.js';
 import { mediaCombinationProblem } from '../media/media-types.js';
 import { MediaFailure, prepareMedia, type ReadyMedia } from '../media/prepare-media.js';
@@ -19,6 +20,7 @@ import {
   mediaUploads,
   uploadAttempts,
 } from '../store/media-api.js';
+import { recomputePostState } from '../store/post-state.js';
 import { type AccountRow, accounts, type PostTargetRow, posts, targets } from '../store/sql.js';
 import { dbUploadJournal } from '../store/upload-journal.js';
 import { clientForAccount, workerClientOptions } from './account-client.js';
@@ -28,11 +30,9 @@ import {
   type HeldTarget,
   Lost,
   move,
-  one,
   type PublishDeps,
   type PublishResult,
   Retryable,
-  refreshPostState,
   settleError,
 } from './publish.js';
 
@@ -71,7 +71,7 @@ export async function uploadTarget(
   const row = await one<PostTargetRow>(db, targets.get(id));
   if (!row || row.locked_by !== deps.workerId || row.state !== 'uploading') return { outcome: 'lost' };
   const held: HeldTarget = { deps, target: row, from: 'uploading' };
-  await db.transaction((tx) => refreshPostState(tx, row.post_id));
+  await db.transaction((tx) => recomputePostState(tx, row.post_id));
 
   const post = await one<{ body: string; request: unknown }>(db, posts.get(row.post_id));
   const account = await one<AccountRow>(db, accounts.get(row.account_id));
