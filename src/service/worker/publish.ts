@@ -33,6 +33,7 @@ import {
   rateLimits,
   targets,
 } from '../store/sql.js';
+import { XAccessUnavailableError } from '../x-access.js';
 import { clientForAccount, workerClientOptions, type XAccess } from './account-client.js';
 import { pacingWait } from './pacing.js';
 
@@ -193,19 +194,11 @@ async function publishClaimed(deps: PublishDeps, target: ClaimedTargetRow): Prom
     return fail(held, 'account_needs_reconnect', account?.reconnect_reason ?? 'the account was removed');
   }
   const { items, replyTo, first } = requestItems(post);
-  const ctx: Ctx = {
-    ...held,
-    target,
-    account,
-    client: buildClient(deps, account),
-    items,
-    replyTo,
-    first,
-  };
   try {
-    return await run(ctx);
+    // Building the client may already fail (an account this process cannot reach): settled below too.
+    return await run({ ...held, target, account, client: buildClient(deps, account), items, replyTo, first });
   } catch (error) {
-    return settleError(ctx, error);
+    return settleError(held, error);
   }
 }
 
@@ -441,6 +434,11 @@ export async function settleError(ctx: HeldTarget, error: unknown): Promise<Publ
   if (error instanceof Lost) return { outcome: 'lost' };
   const { deps, target } = ctx;
   const now = deps.clock.now();
+  if (error instanceof XAccessUnavailableError) {
+    // This process cannot reach the account's X (a sandbox account without the sandbox, or the
+    // reverse): no retry here can fix that, so fail now with the reason.
+    return fail(ctx, error.code, error.message);
+  }
   const sealed = secretBoxErrorIn(error);
   if (sealed) {
     // No retry can fix a key this process does not have: fail now and say which setting to check.

@@ -9,11 +9,9 @@ import { type PurgeExpiredMediaResult, purgeExpiredMedia } from '../media/retent
 import type { JobQueue, PublishJob, WebhookDeliveryJob } from '../queue/job-queue-types.js';
 import { QUEUES } from '../queue/queue.js';
 import type { ComponentStatus, WorkerProbe } from '../routes/health.js';
-import { HELD_STATES } from '../states.js';
 import { type AccountRow, type PostTargetRow, targets } from '../store/sql.js';
-import { XAccessUnavailableError } from '../x-access.js';
 import type { XAccess } from './account-client.js';
-import { fail, type PublishDeps, type PublishResult } from './publish.js';
+import type { PublishDeps, PublishResult } from './publish.js';
 import { publishJobHandler } from './publish-job.js';
 import { type SweepResult, sweep } from './sweep.js';
 
@@ -134,13 +132,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     try {
       await handle(job);
     } catch (error) {
-      if (error instanceof XAccessUnavailableError) {
-        // The account cannot be reached from here (a sandbox account without the sandbox): a retry
-        // cannot fix that, so the target fails now with the reason, instead of after five retries.
-        const failed = await failHeldTarget(deps, job.targetId, error);
-        if (failed) onResult(job.targetId, { outcome: 'failed', code: error.code, detail: error.message });
-        return;
-      }
       log.warn(
         {
           err: error,
@@ -293,24 +284,6 @@ function logResult(log: WorkerLog, targetId: string, result: PublishResult): voi
     default:
       log.debug({ targetId, outcome: result.outcome }, 'publish job: nothing to do');
   }
-}
-
-/**
- * Fails a target this worker holds, with the error's code and message, in one transaction with its
- * post's state and the `post.failed` event (as publish.ts's own failures are recorded).
- * false: not ours any more (the lease was taken over), nothing changed.
- */
-async function failHeldTarget(
-  deps: PublishDeps,
-  targetId: string,
-  error: XAccessUnavailableError,
-): Promise<boolean> {
-  const target = (await deps.db.query<PostTargetRow>(targets.get(targetId))).rows[0];
-  if (!target || target.locked_by !== deps.workerId) return false;
-  if (!(HELD_STATES as readonly string[]).includes(target.state)) return false;
-  // publish.ts's own failure path: the move checks the lease again, and records state and event.
-  const result = await fail({ deps, target, from: target.state }, error.code, error.message);
-  return result.outcome === 'failed';
 }
 
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
