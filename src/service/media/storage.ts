@@ -99,8 +99,9 @@ export async function storeStream(
   const finalPath = mediaFilePath(options.dataDir, options.mediaId);
   const temp = join(dir, `.${options.mediaId.toLowerCase()}.${randomBytes(6).toString('hex')}.part`);
   const meter = new Meter(options);
+  const out = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+    await pipeline(source, meter, out);
     const file = meter.result(finalPath);
     await options.beforeCommit?.({ size: file.size, sha256: file.sha256, head: file.head });
     // The bytes reach the disk before the name does: a crash never leaves a named, short file.
@@ -114,6 +115,9 @@ export async function storeStream(
     await (options.commit ? options.commit(commit, file) : commit());
     return file;
   } finally {
+    // A failed pipeline destroys the file stream, but its open() may still be under way and would
+    // create the file after an rm now: wait until the stream has closed, then remove the file.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     // After a successful rename the temporary name is gone and this does nothing.
     await rm(temp, { force: true });
   }
