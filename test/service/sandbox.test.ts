@@ -113,6 +113,7 @@ describeDatabases('sandbox mode', ({ db }) => {
         mediaMaxBytes: 1 << 20,
         allowPrivateMediaUrls: true,
         mediaRetentionMs: 0,
+        leaseMs: 300_000,
       },
       queue,
       x: sandbox.xAccess,

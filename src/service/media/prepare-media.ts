@@ -42,12 +42,16 @@ export const DEFAULT_POLL_MS = 1_000;
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([1_000, 4_000]);
 
 export function mediaSettingsFromConfig(
-  config: Pick<ServiceConfig, 'dataDir' | 'mediaMaxBytes' | 'allowPrivateMediaUrls'>,
+  config: Pick<ServiceConfig, 'dataDir' | 'mediaMaxBytes' | 'allowPrivateMediaUrls' | 'leaseMs'>,
 ): MediaSettings {
   return {
     dataDir: config.dataDir,
     maxBytes: config.mediaMaxBytes,
     allowPrivate: config.allowPrivateMediaUrls,
+    // A fetch claim is the worker's hold on the media, as a target's lease is its hold on the post:
+    // a killed worker's fetch is taken over as soon as its posts are, not ten minutes later while
+    // the other workers wait on it (each holding its target's lease the whole time).
+    claimLeaseMs: config.leaseMs,
   };
 }
 

@@ -52,7 +52,12 @@ export interface StartWorkerOptions {
   box: SecretBox;
   config: Pick<
     ServiceConfig,
-    'workerConcurrency' | 'dataDir' | 'mediaMaxBytes' | 'allowPrivateMediaUrls' | 'mediaRetentionMs'
+    | 'workerConcurrency'
+    | 'dataDir'
+    | 'mediaMaxBytes'
+    | 'allowPrivateMediaUrls'
+    | 'mediaRetentionMs'
+    | 'leaseMs'
   >;
   /** Started by the caller, who also stops it after this runtime (`stop()` drains only our jobs). */
   queue: JobQueue;

@@ -221,9 +221,14 @@ describeDatabases('prepareMedia', ({ db }) => {
     expect((await row(m.id)).state).toBe('pending');
   });
 
-  it('mediaSettingsFromConfig takes the data folder, the cap and the SSRF switch', () => {
+  it('mediaSettingsFromConfig takes the data folder, the cap, the SSRF switch and the worker lease', () => {
     expect(
-      mediaSettingsFromConfig({ dataDir: '/data', mediaMaxBytes: 42, allowPrivateMediaUrls: false }),
-    ).toEqual({ dataDir: '/data', maxBytes: 42, allowPrivate: false });
+      mediaSettingsFromConfig({
+        dataDir: '/data',
+        mediaMaxBytes: 42,
+        allowPrivateMediaUrls: false,
+        leaseMs: 5_000,
+      }),
+    ).toEqual({ dataDir: '/data', maxBytes: 42, allowPrivate: false, claimLeaseMs: 5_000 });
   });
 });

@@ -90,6 +90,7 @@ describeDatabases('worker runtime', ({ db }) => {
         allowPrivateMediaUrls: true,
         // Keep media forever, but where a test says otherwise: the data folder here is the system's.
         mediaRetentionMs: 0,
+        leaseMs: 300_000,
       },
       queue: q,
       x: () => emulatorAccess(emulator()),
@@ -361,6 +362,7 @@ describeDatabases('worker runtime', ({ db }) => {
           mediaMaxBytes: 1 << 20,
           allowPrivateMediaUrls: true,
           mediaRetentionMs: day,
+          leaseMs: 300_000,
         },
       });
       // The start's sweep purged it.
