@@ -36,7 +36,7 @@ import { parseSecretKey, SECRET_KEY_HINT } from './crypto/secret-key.js';
  * | `XPOST_ALLOW_PRIVATE_MEDIA_URLS` | boolean | `false` | fetch media from private, loopback and link-local addresses (turns off an SSRF guard) |
  * | `XPOST_WORKER_CONCURRENCY` | integer 1–100 | `4` | publish jobs one worker process runs at once |
  * | `XPOST_LEASE_SECONDS` | integer 5–3600 | `300` | how long a worker holds a post it works on; a crashed worker's posts are taken over after it |
- * | `XPOST_MAX_ATTEMPTS` | integer 1–100 | `5` | tries of one post on one account before a retryable failure (network, 5xx) is final |
+ * | `XPOST_MAX_ATTEMPTS` | integer 1–100 | `5` | failed runs of one post on one account (network, 5xx, failed uploads) before the last is final |
  * | `XPOST_RETRY_BASE_SECONDS` | integer 1–3600 | `30` | first backoff after a retryable failure; it doubles each time, up to an hour |
  * | `LOG_LEVEL` | `fatal` `error` `warn` `info` `debug` `trace` `silent` | `info` | pino log level |
  *

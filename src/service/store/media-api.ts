@@ -267,20 +267,6 @@ export const mediaRetention = {
     ),
 };
 
-/**
- * An upload to X that failed in a way a later run may fix counts as an attempt of the target, so
- * the worker's attempt limit bounds upload retries as it bounds post retries (only while held).
- */
-export const uploadAttempts = {
-  count: (c: { targetId: string; workerId: string; now: Date }): SqlQuery =>
-    sql(
-      `UPDATE xpost.post_targets SET attempts = attempts + 1, version = version + 1, updated_at = $3
-       WHERE id = $1 AND locked_by = $2 AND state = 'uploading'
-       RETURNING attempts`,
-      [c.targetId, c.workerId, c.now],
-    ),
-};
-
 /** The `{ code, detail }` of a failed row (`error` holds JSON; older free text reads as the detail). */
 export function mediaError(row: Pick<MediaRow, 'error'>): { code: string; detail: string } {
   const text = row.error ?? '';

@@ -408,7 +408,10 @@ export interface PostTargetRow {
   media_pending: boolean;
   x_post_ids: string[];
   next_item: number;
+  /** Every POST /2/tweets made for it, a thread's successful items included. */
   attempts: number;
+  /** Runs that ended in a retryable failure (migration 0003): what `XPOST_MAX_ATTEMPTS` bounds. */
+  failures: number;
   error_code: string | null;
   error_detail: string | null;
   error_retryable: boolean | null;
@@ -588,6 +591,20 @@ export const targets = {
       ],
     );
   },
+
+  /**
+   * A run of the held target ended in a failure a later run may fix (network error, 5xx, a failed
+   * upload): counted, and the new count returned, which the attempt limit and the backoff are measured
+   * by. `attempts` cannot be: it counts every POST, a thread's successful items included. No row back:
+   * the target is no longer this worker's.
+   */
+  countFailure: (c: { id: string; workerId: string; from: PostTargetState; now: Date }): SqlQuery =>
+    sql(
+      `UPDATE xpost.post_targets SET failures = failures + 1, version = version + 1, updated_at = $4
+       WHERE id = $1 AND locked_by = $2 AND state = $3
+       RETURNING failures`,
+      [c.id, c.workerId, c.from, c.now],
+    ),
 
   /**
    * A route changes a target no worker holds (publish now, reschedule, cancel, back to draft), if it

@@ -469,13 +469,23 @@ export async function settleError(ctx: HeldTarget, error: unknown): Promise<Publ
   else if (error instanceof XNetworkError || error instanceof XTimeoutError) retryable = codeOf(error);
   else if (error instanceof XApiError && (error.status ?? 0) >= 500) retryable = codeOf(error);
   if (retryable) {
-    const held = await one<PostTargetRow>(deps.db, targets.get(target.id));
-    const tries = held?.attempts ?? target.attempts;
+    // Measured by the failed runs, not by `attempts`: a thread's successful items are attempts too,
+    // and counting them gave a long thread no retry at all and ever longer backoffs.
+    const counted = await one<{ failures: number }>(
+      deps.db,
+      targets.countFailure({ id: target.id, workerId: deps.workerId, from: ctx.from, now }),
+    );
+    if (!counted) return { outcome: 'lost' };
+    const failures = counted.failures;
     const max = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (tries >= max)
-      return fail(ctx, retryable.code, `${retryable.detail ?? ''} (gave up after ${tries} attempts)`);
+    if (failures >= max)
+      return fail(
+        ctx,
+        retryable.code,
+        `${retryable.detail ?? ''} (gave up after ${failures} failed attempts)`,
+      );
     const base = deps.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const delay = Math.min(base * 2 ** Math.max(0, tries - 1), deps.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS);
+    const delay = Math.min(base * 2 ** (failures - 1), deps.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS);
     return requeue(ctx, new Date(now.getTime() + delay), retryable.code, retryable.detail);
   }
   if (

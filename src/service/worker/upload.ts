@@ -1,11 +1,4 @@
-import {
-  type MediaCategory,
-  XApiError,
-  type XClient,
-  XMediaError,
-  XNetworkError,
-  XTimeoutError,
-} from '../../x/index.js';
+import { type MediaCategory, type XClient, XMediaError } from '../../x/index.js';
 import { STANDARD_POST_LENGTH } from '../accounts/save-account.js';
 import { one } from '../db/one.js';
 import { anySignal } from '../media/any-signal.js';
@@ -13,13 +6,7 @@ import { mediaCombinationProblem } from '../media/media-types.js';
 import { MediaFailure, prepareMedia, type ReadyMedia } from '../media/prepare-media.js';
 import { addCounter, COUNTERS } from '../metrics/counters.js';
 import { readStoredRequest, type StoredPostRequest, storedMediaIds } from '../posts/stored-request.js';
-import {
-  type MediaRow,
-  type MediaUploadRow,
-  media,
-  mediaUploads,
-  uploadAttempts,
-} from '../store/media-api.js';
+import { type MediaRow, type MediaUploadRow, media, mediaUploads } from '../store/media-api.js';
 import { recomputePostState } from '../store/post-state.js';
 import { type AccountRow, accounts, type PostTargetRow, posts, targets } from '../store/sql.js';
 import { dbUploadJournal } from '../store/upload-journal.js';
@@ -206,27 +193,14 @@ function altTextOf(request: StoredPostRequest, mediaId: string): string | undefi
 }
 
 /**
- * X's errors during the upload. Those a later run may fix count as an attempt of the target first
- * (so the attempt limit bounds them), then the publish step's rules decide.
+ * X's errors during the upload: a media error a later run may fix becomes retryable, the others fail
+ * the target; then the publish step's rules decide (a retryable failure counts against the limit).
  */
 async function settleUploadError(held: HeldTarget, error: unknown): Promise<PublishResult> {
-  const { deps, target } = held;
   if (error instanceof XMediaError) {
     if (error.code !== 'processing_timeout' && error.code !== 'source_unreadable')
       return fail(held, `media_${error.code}`, error.message);
-    error = new Retryable(`media_${error.code}`, error.message);
-  }
-  const retryable =
-    error instanceof Retryable ||
-    error instanceof XNetworkError ||
-    error instanceof XTimeoutError ||
-    (error instanceof XApiError && (error.status ?? 0) >= 500);
-  if (retryable) {
-    const counted = await one(
-      deps.db,
-      uploadAttempts.count({ targetId: target.id, workerId: deps.workerId, now: deps.clock.now() }),
-    );
-    if (!counted) return { outcome: 'lost' };
+    return settleError(held, new Retryable(`media_${error.code}`, error.message));
   }
   return settleError(held, error);
 }

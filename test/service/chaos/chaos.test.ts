@@ -180,10 +180,17 @@ describeOnServer('chaos: two workers, faults and SIGKILLs, 200 posts exactly onc
       });
       const open = rows.filter((r) => !['published', 'failed', 'cancelled'].includes(r.state));
       if (open.length === 0) break;
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        // What each open target waits for, so a failure here can be read without a rerun.
+        const stuck = await database.db.query({
+          text: `SELECT id, state, run_at - now() AS due_in, attempts, failures, next_item, error_code,
+                        locked_by, locked_until - now() AS lease_left
+                 FROM xpost.post_targets WHERE state NOT IN ('published', 'failed', 'cancelled')`,
+        });
         throw new Error(
-          `targets still open after 3 minutes: ${JSON.stringify(rows)}\n${workers.map((w) => w?.output()).join('\n')}`,
+          `targets still open after 3 minutes: ${JSON.stringify(rows)}\n${JSON.stringify(stuck.rows, null, 1)}\n${workers.map((w) => w?.output()).join('\n')}`,
         );
+      }
       await sleep(500);
     }
 

@@ -224,7 +224,8 @@ describeDatabases('publishTarget', ({ db }) => {
     const result = await publishTarget(d, target.id);
     expect(result).toMatchObject({ outcome: 'failed', code: 'x_outcome_unknown' });
     const row = await getTarget(target.id);
-    expect(row.state).toBe('failed');
+    expect(row).toMatchObject({ state: 'failed', failures: 2 });
+    expect(row.error_detail).toMatch(/gave up after 2 failed attempts/);
     expect(row.error_retryable).toBe(false);
     expect(postsOnX()).toHaveLength(0);
   });
@@ -321,6 +322,27 @@ describeDatabases('publishTarget', ({ db }) => {
     expect(onX).toHaveLength(3);
     expect(new Set(onX.map((p) => p.id))).toEqual(new Set(row.x_post_ids));
     expect(new Set(onX.map((p) => p.conversationId)).size).toBe(1);
+  });
+
+  it('a thread longer than the attempt limit: a 5xx at its last item is retried with the first backoff', async () => {
+    const emu = emulator();
+    let tweets = 0;
+    const hook = (url: string, init?: RequestInit) => {
+      if (init?.method === 'POST' && url.endsWith('/2/tweets') && ++tweets === 4)
+        emu.faults.add({ endpoint: 'POST /2/tweets', kind: 'status', status: 503, times: 1 });
+    };
+    const target = await insertTarget([unique('l1'), unique('l2'), unique('l3'), unique('l4')]);
+    // Four POSTs are four attempts; only the failed run counts against the limit of 2.
+    const d = deps({ maxAttempts: 2, backoffBaseMs: 1_000 }, hook);
+    expect((await publishTarget(d, target.id)).outcome).toBe('requeued');
+    let row = await getTarget(target.id);
+    expect(row).toMatchObject({ state: 'queued', attempts: 4, failures: 1, next_item: 3 });
+    expect(row.run_at.getTime() - time).toBe(1_000);
+    advance(1_000);
+    expect((await publishTarget(d, target.id)).outcome).toBe('published');
+    row = await getTarget(target.id);
+    expect(row.x_post_ids).toHaveLength(4);
+    expect(postsOnX()).toHaveLength(4);
   });
 
   it('duplicate-content 403 after an earlier attempt of the item: reconciled, not failed', async () => {

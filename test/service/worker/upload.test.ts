@@ -426,24 +426,24 @@ describeDatabases('the upload step', ({ db }) => {
     expect(postsOnX()).toHaveLength(1);
   });
 
-  it('5xx from the upload endpoints: backoff, counted as attempts, failed after the limit', async () => {
+  it('5xx from the upload endpoints: backoff, counted as failures, failed after the limit', async () => {
     const m = await uploaded(png(50, 50));
     const target = await insertTarget([{ body: unique('x is down'), media: [{ id: m }] }]);
     emulator().faults.add({ endpoint: 'POST /2/media/upload/initialize', kind: 'status', status: 503 });
     const d = deps({ maxAttempts: 2 });
     await publishJobHandler(d, noQueue)({ targetId: target.id });
     let row = await getTarget(target.id);
-    expect(row).toMatchObject({ state: 'queued', error_code: 'x_unavailable', attempts: 1 });
+    expect(row).toMatchObject({ state: 'queued', error_code: 'x_unavailable', failures: 1 });
     clock.set(row.run_at);
     await publishJobHandler(d, noQueue)({ targetId: target.id });
     row = await getTarget(target.id);
     expect(row).toMatchObject({
       state: 'failed',
       error_code: 'x_unavailable',
-      attempts: 2,
+      failures: 2,
       error_retryable: false,
     });
-    expect(row.error_detail).toMatch(/gave up after 2 attempts/);
+    expect(row.error_detail).toMatch(/gave up after 2 failed attempts/);
     expect(postsOnX()).toHaveLength(0);
   });
 
