@@ -37,7 +37,8 @@ import { parseSecretKey, SECRET_KEY_HINT } from './crypto/secret-key.js';
  * | `XPOST_WORKER_CONCURRENCY` | integer 1–100 | `4` | publish jobs one worker process runs at once |
  * | `XPOST_LEASE_SECONDS` | integer 5–3600 | `300` | how long a worker holds a post it works on; a crashed worker's posts are taken over after it |
  * | `XPOST_MAX_ATTEMPTS` | integer 1–100 | `5` | failed runs of one post on one account (network, 5xx, failed uploads) before the last is final |
- * | `XPOST_RETRY_BASE_SECONDS` | integer 1–3600 | `30` | first backoff after a retryable failure; it doubles each time, up to an hour |
+ * | `XPOST_RETRY_BASE_SECONDS` | integer 1–3600 | `30` | first backoff after a retryable failure; it doubles each time, up to `XPOST_RETRY_MAX_SECONDS` |
+ * | `XPOST_RETRY_MAX_SECONDS` | integer 1–86400, at least the base | `3600` | the longest backoff between two runs of a post |
  * | `LOG_LEVEL` | `fatal` `error` `warn` `info` `debug` `trace` `silent` | `info` | pino log level |
  *
  * `HOST` defaults to loopback: a fresh install speaks plain HTTP with bearer API keys and can connect
@@ -63,6 +64,8 @@ export const MIN_LEASE_SECONDS = 5;
 export const MAX_LEASE_SECONDS = 3600;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_RETRY_BASE_SECONDS = 30;
+export const DEFAULT_RETRY_MAX_SECONDS = 3600;
+export const MAX_RETRY_MAX_SECONDS = 86_400;
 export const DEFAULT_LOG_LEVEL = 'info';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -165,13 +168,19 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     'XPOST_MAX_ATTEMPTS',
     'integer 1-100',
     String(DEFAULT_MAX_ATTEMPTS),
-    'tries before a retryable failure (network, 5xx) is final',
+    'failed runs before a retryable failure (network, 5xx) is final',
   ),
   variable(
     'XPOST_RETRY_BASE_SECONDS',
     'integer 1-3600',
     String(DEFAULT_RETRY_BASE_SECONDS),
-    'first backoff after a retryable failure (doubles, up to 1 h)',
+    'first backoff after a retryable failure (doubles each time)',
+  ),
+  variable(
+    'XPOST_RETRY_MAX_SECONDS',
+    `integer 1-${MAX_RETRY_MAX_SECONDS}`,
+    String(DEFAULT_RETRY_MAX_SECONDS),
+    'longest backoff between two runs of a post',
   ),
   variable('LOG_LEVEL', LOG_LEVELS.join('|'), DEFAULT_LOG_LEVEL, 'pino log level'),
 ]);
@@ -220,10 +229,12 @@ export interface ServiceConfig {
   readonly workerConcurrency: number;
   /** How long a claim on a target lasts (ms), extended while the worker works on it. */
   readonly leaseMs: number;
-  /** Attempts of one target before a retryable failure is final. */
+  /** Failed runs of one target (`post_targets.failures`) before a retryable failure is final. */
   readonly maxAttempts: number;
   /** First retry backoff (ms); doubles per attempt up to an hour. */
   readonly retryBaseMs: number;
+  /** The longest backoff (`XPOST_RETRY_MAX_SECONDS`). */
+  readonly retryMaxMs: number;
   readonly logLevel: LogLevel;
   /** Worth logging at start, not worth refusing to start: unknown `XPOST_*` names and the like. */
   readonly warnings: readonly string[];
@@ -427,6 +438,18 @@ export function loadServiceConfig(
   );
   const maxAttempts = wholeNumber('XPOST_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 100);
   const retryBaseSeconds = wholeNumber('XPOST_RETRY_BASE_SECONDS', DEFAULT_RETRY_BASE_SECONDS, 1, 3600);
+  const retryMaxSeconds = wholeNumber(
+    'XPOST_RETRY_MAX_SECONDS',
+    DEFAULT_RETRY_MAX_SECONDS,
+    1,
+    MAX_RETRY_MAX_SECONDS,
+  );
+  if (retryMaxSeconds < retryBaseSeconds) {
+    problem(
+      'XPOST_RETRY_MAX_SECONDS',
+      `must be at least XPOST_RETRY_BASE_SECONDS, ${retryBaseSeconds} (got "${retryMaxSeconds}")`,
+    );
+  }
   const mediaRetentionDays = wholeNumber(
     'XPOST_MEDIA_RETENTION_DAYS',
     DEFAULT_MEDIA_RETENTION_DAYS,
@@ -462,6 +485,7 @@ export function loadServiceConfig(
     leaseMs: leaseSeconds * 1000,
     maxAttempts,
     retryBaseMs: retryBaseSeconds * 1000,
+    retryMaxMs: retryMaxSeconds * 1000,
     logLevel: logLevel as LogLevel,
     warnings,
   });

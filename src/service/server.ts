@@ -338,7 +338,11 @@ function serviceWorkerDefaults(input: {
     queue,
     clock: { now: clock },
     leaseMs: config.leaseMs,
-    publish: { maxAttempts: config.maxAttempts, backoffBaseMs: config.retryBaseMs },
+    publish: {
+      maxAttempts: config.maxAttempts,
+      backoffBaseMs: config.retryBaseMs,
+      backoffMaxMs: config.retryMaxMs,
+    },
     events: webhookEventSink(queue),
     webhooks: deliver,
   };

@@ -121,7 +121,10 @@ describe('xpost thread', () => {
     const file = await threadFile('thread.txt', FIVE.join('\n\n'));
     const thread = home.spawn(['thread', file]);
     for (const started = Date.now(); livePosts().length < 2; ) {
-      if (Date.now() - started > 10_000) throw new Error(`no posts yet:\n${thread.stderr()}`);
+      if (Date.now() - started > 10_000) {
+        const tokens = await readdir(join(home.dir, 'tokens')).catch((e: Error) => e.message);
+        throw new Error(`no posts yet (tokens: ${JSON.stringify(tokens)}):\n${thread.stderr()}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     thread.child.kill('SIGINT');

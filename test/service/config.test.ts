@@ -59,6 +59,7 @@ describe('loadServiceConfig defaults', () => {
       leaseMs: 300_000,
       maxAttempts: 5,
       retryBaseMs: 30_000,
+      retryMaxMs: 3_600_000,
       logLevel: 'info',
       warnings: [],
     });
@@ -319,6 +320,7 @@ describe('media, workers and logs', () => {
     ['XPOST_LEASE_SECONDS', '3601'],
     ['XPOST_MAX_ATTEMPTS', '0'],
     ['XPOST_RETRY_BASE_SECONDS', 'soon'],
+    ['XPOST_RETRY_MAX_SECONDS', '86401'],
     ['XPOST_MEDIA_RETENTION_DAYS', '-1'],
     ['XPOST_MEDIA_RETENTION_DAYS', '3651'],
     ['XPOST_MEDIA_RETENTION_DAYS', 'a week'],
@@ -335,8 +337,21 @@ describe('media, workers and logs', () => {
       XPOST_LEASE_SECONDS: '10',
       XPOST_MAX_ATTEMPTS: '20',
       XPOST_RETRY_BASE_SECONDS: '1',
+      XPOST_RETRY_MAX_SECONDS: '8',
     });
-    expect([config.leaseMs, config.maxAttempts, config.retryBaseMs]).toEqual([10_000, 20, 1_000]);
+    expect([config.leaseMs, config.maxAttempts, config.retryBaseMs, config.retryMaxMs]).toEqual([
+      10_000, 20, 1_000, 8_000,
+    ]);
+  });
+
+  it('refuses a longest backoff shorter than the first', () => {
+    const problems = problemsOf({ XPOST_RETRY_BASE_SECONDS: '60', XPOST_RETRY_MAX_SECONDS: '10' });
+    expect(problems).toEqual([
+      {
+        variable: 'XPOST_RETRY_MAX_SECONDS',
+        message: 'XPOST_RETRY_MAX_SECONDS must be at least XPOST_RETRY_BASE_SECONDS, 60 (got "10")',
+      },
+    ]);
   });
 
   it.each([

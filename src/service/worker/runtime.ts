@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/types.js';
 import type { PostEventSink } from '../events.js';
+import { type PurgeOrphanMediaFilesResult, purgeOrphanMediaFiles } from '../media/orphan-files.js';
 import { mediaSettingsFromConfig } from '../media/prepare-media.js';
 import { type PurgeExpiredMediaResult, purgeExpiredMedia } from '../media/retention.js';
 import type { JobQueue, PublishJob, WebhookDeliveryJob } from '../queue/job-queue-types.js';
@@ -22,7 +23,8 @@ import { type SweepResult, sweep } from './sweep.js';
  * - sweeps every `sweepIntervalMs` for targets due by the injected clock that have no runnable job
  *   (worker/sweep.ts), and purges expired idempotency keys and OAuth states;
  * - at most once every `MEDIA_PURGE_INTERVAL_MS` (by the injected clock), as part of a sweep, deletes
- *   media no post needs any more once `XPOST_MEDIA_RETENTION_DAYS` have passed (media/retention.ts);
+ *   media no post needs any more once `XPOST_MEDIA_RETENTION_DAYS` have passed (media/retention.ts),
+ *   then media files no row owns and stale temporary files, over a day old (media/orphan-files.ts);
  * - logs publish jobs that ran out of retries (the dead-letter queue) and sweeps at once, so a target
  *   still due gets a new job;
  * - optionally works webhook deliveries with the handler it is given.
@@ -99,6 +101,8 @@ export interface RunningWorker {
 export interface WorkerSweepResult extends SweepResult {
   /** What the media purge freed, when it ran in this sweep (at most hourly; never with retention 0). */
   mediaPurge?: PurgeExpiredMediaResult;
+  /** What the orphan file sweep that follows it deleted (the same pass, the same conditions). */
+  orphanFiles?: PurgeOrphanMediaFilesResult;
 }
 
 export function defaultWorkerId(): string {
@@ -164,14 +168,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   // When this process last purged media, by the injected clock (undefined: not yet, so at the first sweep).
   let lastMediaPurgeAt: number | undefined;
-  const purgeMediaIfDue = async (): Promise<PurgeExpiredMediaResult | undefined> => {
+  const purgeMediaIfDue = async (): Promise<Pick<WorkerSweepResult, 'mediaPurge' | 'orphanFiles'>> => {
     const retentionMs = options.config.mediaRetentionMs;
-    if (!(retentionMs > 0)) return undefined;
+    // Retention 0 keeps media forever: orphan files are left alone too.
+    if (!(retentionMs > 0)) return {};
     const now = clock.now();
     const last = lastMediaPurgeAt;
     // A clock set back (tests) purges again rather than waiting for the old time to come round.
     if (last !== undefined && now.getTime() >= last && now.getTime() - last < MEDIA_PURGE_INTERVAL_MS)
-      return undefined;
+      return {};
     // Counted from the start: a purge that fails is tried again in an hour, not at every sweep.
     lastMediaPurgeAt = now.getTime();
     const purged = await purgeExpiredMedia({ db, now, retentionMs, dataDir: options.config.dataDir });
@@ -179,7 +184,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       log.info({ count: purged.count, bytes: purged.bytes }, 'purged media no post needs any more');
     for (const failure of purged.fileErrors)
       log.warn(failure, 'could not delete the file of a purged media item; delete it by hand');
-    return purged;
+    const orphans = await purgeOrphanMediaFiles({ db, now, dataDir: options.config.dataDir });
+    if (orphans.files > 0)
+      log.info(
+        { files: orphans.files, bytes: orphans.bytes },
+        'deleted media files no media item owns (orphans and stale partial files)',
+      );
+    for (const failure of orphans.errors)
+      log.warn(
+        failure,
+        'could not read or delete an orphan media file; check its permissions, or delete it by hand',
+      );
+    return { mediaPurge: purged, orphanFiles: orphans };
   };
 
   // Sweeps never overlap; `sweepNow` waits for the one in progress, then runs its own.
@@ -193,8 +209,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
           clock,
           ...(options.queueSchema !== undefined && { queueSchema: options.queueSchema }),
         });
-        const mediaPurge = await purgeMediaIfDue();
-        const result: WorkerSweepResult = { ...swept, ...(mediaPurge && { mediaPurge }) };
+        const result: WorkerSweepResult = { ...swept, ...(await purgeMediaIfDue()) };
         lastSweepFailed = false;
         log.debug(
           {

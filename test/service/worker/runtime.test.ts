@@ -4,7 +4,7 @@
  * the database's clock); what is due is decided by the injected clock.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -379,6 +379,64 @@ describeDatabases('worker runtime', ({ db }) => {
       expect(await gone(second)).toBe(false);
       clock.advance(1);
       expect((await worker!.sweepNow()).mediaPurge).toEqual({ count: 1, bytes: 321, fileErrors: [] });
+      expect(await gone(second)).toBe(true);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('deletes old media files no row owns in the same hourly pass, and none with a retention of 0', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'xpost-worker-orphans-'));
+    try {
+      const dir = await ensureMediaDir(dataDir);
+      const day = 24 * 60 * 60 * 1000;
+      /** A media file without a row (its row purged elsewhere), last written two days ago by the clock. */
+      const orphan = async () => {
+        const path = join(dir, randomUUID());
+        await writeFile(path, randomBytes(77));
+        const old = new Date(clock.now().getTime() - 2 * day);
+        await utimes(path, old, old);
+        return path;
+      };
+      const gone = (path: string) =>
+        stat(path).then(
+          () => false,
+          () => true,
+        );
+      const config = {
+        workerConcurrency: 1,
+        dataDir,
+        mediaMaxBytes: 1 << 20,
+        allowPrivateMediaUrls: true,
+        mediaRetentionMs: 0,
+        leaseMs: 300_000,
+      };
+      // Retention 0 keeps media forever: orphans too.
+      const kept = await orphan();
+      await start({ config });
+      clock.advance(MEDIA_PURGE_INTERVAL_MS);
+      expect((await worker!.sweepNow()).orphanFiles).toBeUndefined();
+      expect(await gone(kept)).toBe(false);
+      await worker!.stop();
+
+      // With a retention, the start's sweep deletes it.
+      await start({ config: { ...config, mediaRetentionMs: day } });
+      expect(await gone(kept)).toBe(true);
+      expect(logged.lines).toContainEqual({
+        level: 'info',
+        obj: { files: 1, bytes: 77 },
+        msg: 'deleted media files no media item owns (orphans and stale partial files)',
+      });
+      // Within the hour, sweeps leave files alone; an hour on, the next one goes.
+      const second = await orphan();
+      clock.advance(MEDIA_PURGE_INTERVAL_MS - 1);
+      expect((await worker!.sweepNow()).orphanFiles).toBeUndefined();
+      expect(await gone(second)).toBe(false);
+      clock.advance(1);
+      expect(await worker!.sweepNow()).toMatchObject({
+        mediaPurge: { count: 0 },
+        orphanFiles: { files: 1, bytes: 77, errors: [] },
+      });
       expect(await gone(second)).toBe(true);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
