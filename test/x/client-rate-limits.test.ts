@@ -66,6 +66,17 @@ describe('rate limits', () => {
     expect(clock.delays[0]).toBeLessThanOrEqual(61_000);
   });
 
+  it('a 429 whose reset has already passed is waited out by the margin alone, then sent again', async () => {
+    // Reset at the current whole second: by the time the answer is read, it is in the past.
+    emu().faults.add({ endpoint: 'GET /2/users/me', kind: 'rate_limit', resetAfterSecs: 0, times: 1 });
+    const { x, clock } = setup();
+    await expect(x.request(me)).resolves.toMatchObject({ status: 200 });
+    expect(clock.delays).toHaveLength(1);
+    expect(clock.delays[0]).toBeGreaterThanOrEqual(RESET_MARGIN_MS);
+    expect(clock.delays[0]).toBeLessThanOrEqual(RESET_MARGIN_MS + 1_000);
+    expect(statuses('GET /2/users/me')).toEqual([429, 200]);
+  });
+
   it('with a spent limit recorded, it waits before sending instead of collecting a 429', async () => {
     emu().rateLimits.set('POST /2/tweets', [{ scope: 'user', windowSecs: 900, limit: 1 }]);
     const { x, clock } = setup();
@@ -82,6 +93,16 @@ describe('rate limits', () => {
     const error = await failure(x.request(me));
     expect(error).toBeInstanceOf(XRateLimitError);
     expect(clock.delays).toEqual([]);
+  });
+
+  it("onRateLimit 'throw': a 429 whose reset has passed still carries that reset", async () => {
+    emu().faults.add({ endpoint: 'GET /2/users/me', kind: 'rate_limit', resetAfterSecs: 0, times: 1 });
+    const { x } = setup({ onRateLimit: 'throw' });
+    const error = (await failure(x.request(me))) as XRateLimitError;
+    expect(error).toBeInstanceOf(XRateLimitError);
+    expect(error.resetAt).toBeLessThanOrEqual(Date.now());
+    expect(error.resetAt).toBeGreaterThan(Date.now() - 5_000);
+    expect(error.message).toMatch(/window resets at/);
   });
 
   it('a per-request onRateLimit overrides the client’s', async () => {

@@ -35,7 +35,7 @@ import {
 } from '../store/sql.js';
 import { XAccessUnavailableError } from '../x-access.js';
 import { clientForAccount, workerClientOptions, type XAccess } from './account-client.js';
-import { pacingWait } from './pacing.js';
+import { pacingWait, RESET_MARGIN_MS } from './pacing.js';
 
 export type { XAccess } from './account-client.js';
 
@@ -462,7 +462,10 @@ export async function settleError(ctx: HeldTarget, error: unknown): Promise<Publ
         observedAt: now,
       }),
     );
-    return requeue(ctx, resetAt, 'rate_limited', detailOf(error));
+    // Not before the reset (a reset already past, as a 429 read late can name: at once), plus the
+    // margin pacing keeps, so the next try does not land in X's last second of the window.
+    const runAt = new Date(Math.max(resetAt.getTime(), now.getTime()) + RESET_MARGIN_MS);
+    return requeue(ctx, runAt, 'rate_limited', detailOf(error));
   }
   let retryable: { code: string; detail: string | null } | undefined;
   if (error instanceof Retryable) retryable = { code: error.code, detail: error.detail };

@@ -186,8 +186,13 @@ describeOnServer('chaos: two workers, faults and SIGKILLs, 200 posts exactly onc
         // What each open target waits for, so a failure here can be read without a rerun.
         const stuck = await database.db.query({
           text: `SELECT id, state, run_at - now() AS due_in, attempts, failures, next_item, error_code,
-                        locked_by, locked_until - now() AS lease_left
-                 FROM xpost.post_targets WHERE state NOT IN ('published', 'failed', 'cancelled')`,
+                        error_detail, locked_by, locked_until - now() AS lease_left,
+                        (SELECT json_agg(json_build_object('item', a.item_index, 'outcome', a.outcome,
+                                'error', a.error_code, 'at', a.started_at) ORDER BY a.started_at)
+                           FROM xpost.publish_attempts a WHERE a.target_id = t.id) AS attempts_made,
+                        (SELECT json_agg(r) FROM xpost.rate_limits r WHERE r.subject IN (t.account_id::text, 'app'))
+                          AS rate_limits
+                 FROM xpost.post_targets t WHERE state NOT IN ('published', 'failed', 'cancelled')`,
         });
         throw new Error(
           `targets still open after 3 minutes: ${JSON.stringify(rows)}\n${JSON.stringify(stuck.rows, null, 1)}\n${workers.map((w) => w?.output()).join('\n')}`,

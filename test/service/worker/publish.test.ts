@@ -11,6 +11,7 @@ import {
   targets,
 } from '../../../src/service/store/sql.js';
 import { openTokens, sealTokens } from '../../../src/service/worker/db-token-store.js';
+import { RESET_MARGIN_MS } from '../../../src/service/worker/pacing.js';
 import { type PublishDeps, publishTarget, requestItems } from '../../../src/service/worker/publish.js';
 import { publishJobHandler } from '../../../src/service/worker/publish-job.js';
 import { describeDatabases } from '../../helpers/database.js';
@@ -244,11 +245,28 @@ describeDatabases('publishTarget', ({ db }) => {
       text: 'SELECT reset_at, remaining FROM xpost.rate_limits WHERE subject = $1',
       values: [target.account_id],
     });
-    expect(limits.rows[0]).toMatchObject({ remaining: 0, reset_at: row.run_at });
+    // Due again just after X's reset (the margin keeps the next try out of the window's last second).
+    expect(limits.rows[0]).toMatchObject({ remaining: 0 });
+    expect(row.run_at.getTime() - limits.rows[0]!.reset_at.getTime()).toBe(RESET_MARGIN_MS);
     // Another target of the account waits for the reset without calling X.
     const other = await insertTarget([unique('other')], target.account_id);
     expect((await publishTarget(deps(), other.id)).outcome).toBe('requeued');
     expect(emu.requestCounts()['POST /2/tweets']).toBe(1);
+    advance(row.run_at.getTime() - time);
+    expect((await publishTarget(deps(), target.id)).outcome).toBe('published');
+    expect(postsOnX()).toHaveLength(1);
+  });
+
+  it('429 whose reset has passed by the time it is read: due again at once, not in 15 minutes', async () => {
+    const emu = emulator();
+    // X's resets are whole seconds: a 429 in the window's last moment names a second already gone.
+    emu.faults.add({ endpoint: 'POST /2/tweets', kind: 'rate_limit', times: 1, resetAfterSecs: 0 });
+    const target = await insertTarget([unique('edge')]);
+    expect((await publishTarget(deps(), target.id)).outcome).toBe('requeued');
+    const row = await getTarget(target.id);
+    expect(row).toMatchObject({ state: 'queued', error_code: 'rate_limited', failures: 0 });
+    // (Up to a second more: the emulator's whole second may have turned since our clock was read.)
+    expect(row.run_at.getTime() - time).toBeLessThanOrEqual(RESET_MARGIN_MS + 1_000);
     advance(row.run_at.getTime() - time);
     expect((await publishTarget(deps(), target.id)).outcome).toBe('published');
     expect(postsOnX()).toHaveLength(1);

@@ -85,6 +85,19 @@ describe('blockingLimit', () => {
     expect(blockingLimit(info, now)).toEqual(expected);
   });
 
+  it('a 429 read after its reset names the spent limit, not nothing: the wait is (nearly) none', () => {
+    expect(limitBehind429({ window: w(0, 900) }, now)).toEqual({ kind: 'window', resetAt: 900 });
+    expect(limitBehind429({ window: w(0, 900), user24h: w(0, 950) }, now)).toEqual({
+      kind: 'user24h',
+      resetAt: 950,
+    });
+    // A limit still blocking wins over one that has passed.
+    expect(limitBehind429({ window: w(0, 900), app24h: w(0, 80_000) }, now)).toEqual({
+      kind: 'app24h',
+      resetAt: 80_000,
+    });
+  });
+
   it('a 429 with remaining left still names the endpoint window', () => {
     expect(limitBehind429({ window: w(5, 4_000) }, now)).toEqual({ kind: 'window', resetAt: 4_000 });
     expect(limitBehind429(undefined, now)).toBeUndefined();

@@ -23,12 +23,24 @@ export function blockingLimit(info: RateLimitInfo | undefined, now: number): Blo
 }
 
 /**
- * The limit to name in a 429: the blocking one, else the endpoint window (X may answer 429 for a
- * limit it does not advertise, such as the 300 posts per 3 hours of REFERENCE §6.1).
+ * The limit to name in a 429: the blocking one; else a spent one whose reset has already passed; else
+ * the endpoint window (X may answer 429 for a limit it does not advertise, such as the 300 posts per
+ * 3 hours of REFERENCE §6.1).
+ *
+ * A reset already past is still X's answer: its resets are whole seconds, so a 429 in the last moment
+ * of a window, or one read late by a busy process, names a second that has gone by. The wait is then
+ * (nearly) none. Dropping it would leave callers to assume the worst, a whole 15-minute window.
  */
 export function limitBehind429(info: RateLimitInfo | undefined, now: number): BlockingLimit | undefined {
   const blocking = blockingLimit(info, now);
   if (blocking) return blocking;
+  let passed: BlockingLimit | undefined;
+  for (const kind of ['window', 'user24h', 'app24h'] as const) {
+    const window = info?.[kind];
+    if (!window || window.remaining > 0) continue;
+    if (!passed || window.resetAt > passed.resetAt) passed = { kind, resetAt: window.resetAt };
+  }
+  if (passed) return passed;
   if (info?.window && info.window.resetAt > now) return { kind: 'window', resetAt: info.window.resetAt };
   return undefined;
 }

@@ -51,8 +51,9 @@ export function rateLimitWaitPlugin(options: RateLimitWaitOptions): RequestPlugi
       if (response.status !== 429 || mode === 'throw' || waits >= MAX_RATE_LIMIT_WAITS) return response;
       const now = clock.now();
       const blocking = limitBehind429(parseRateLimitHeaders(response.headers), now);
+      // A reset already past (read late, or the window's last second) waits the margin only.
       const waitMs = blocking
-        ? blocking.resetAt - now + RESET_MARGIN_MS
+        ? Math.max(blocking.resetAt - now, 0) + RESET_MARGIN_MS
         : parseRetryAfter(response.headers, now);
       if (waitMs === undefined || waitMs > maxWaitMs) return response;
       await clock.sleep(waitMs, request.signal);
