@@ -23,8 +23,17 @@ import type { XAccess } from './worker/account-client.js';
  * silently dropped (`removeAdditional: false`; schemas say `additionalProperties: false`), so a typo
  * such as `scheduledAt` gets a 422 instead of a post published now.
  */
+/**
+ * How long a connection may go without a byte either way before it is closed. Fastify sets no
+ * request timeout (a large upload may rightly take many minutes), so without this a client that
+ * stops sending mid-upload would hold its socket, and its half-written `.part` file, for ever; cut,
+ * the upload's stream fails and storage removes the file at once.
+ */
+export const HTTP_IDLE_TIMEOUT_MS = 60_000;
+
 export const SERVICE_FASTIFY_OPTIONS = Object.freeze({
   ajv: { customOptions: { allErrors: true, removeAdditional: false as const } },
+  connectionTimeout: HTTP_IDLE_TIMEOUT_MS,
 });
 
 export interface ServiceAppOptions {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { EmulatorHandle, ReadyUser } from '../../src/emulator/index.js';
 import { saveOAuth2Account } from '../../src/service/accounts/save-account.js';
 import { buildServiceApp, SERVICE_FASTIFY_OPTIONS } from '../../src/service/app.js';
@@ -79,6 +79,8 @@ export interface TestServiceAppOptions {
    * (errors, auth, /health). Absent: the whole API, as `xpost serve` runs it.
    */
   register?: (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
+  /** Fastify options over the service's own (a short `connectionTimeout`, say). */
+  fastify?: FastifyServerOptions;
 }
 
 /** For apps that never reach X (tests of the core): any use of X throws. */
@@ -123,7 +125,7 @@ export async function buildTestServiceApp(options: TestServiceAppOptions): Promi
           sandbox: false,
         },
   };
-  const app = Fastify({ ...SERVICE_FASTIFY_OPTIONS, logger: false });
+  const app = Fastify({ ...SERVICE_FASTIFY_OPTIONS, logger: false, ...options.fastify });
   await app.register(
     buildServiceApp({
       config,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startEmulator } from '../../../src/emulator/index.js';
+import { HTTP_IDLE_TIMEOUT_MS } from '../../../src/service/app.js';
 import { createApiKey } from '../../../src/service/auth/api-keys.js';
 import { loadServiceConfig } from '../../../src/service/config.js';
 import { loadSecretBox } from '../../../src/service/crypto/load-secret-box.js';
@@ -39,6 +40,8 @@ describeDatabases(
       });
       expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(service.url).not.toMatch(/:0$/);
+      // A client that stops sending (a stalled upload) is cut, not held for ever.
+      expect(service.app.server.timeout).toBe(HTTP_IDLE_TIMEOUT_MS);
 
       const health = await fetch(`${service.url}/health`);
       expect(health.status).toBe(200);

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
@@ -284,5 +285,43 @@ describeDatabases('media routes', ({ db }) => {
     expect(await filesOnDisk()).toEqual([other.id]);
     expect((await db().query(media.get(created.id))).rows).toEqual([]);
     expect((await del()).statusCode).toBe(404);
+  });
+  it('an upload that stops sending is cut after the idle timeout, and leaves no file or row behind', async () => {
+    const config = loadServiceConfig({ XPOST_HOME: home });
+    const idle = await buildTestServiceApp({
+      db: db(),
+      config,
+      register: (app, deps) => registerMediaRoutes(app, deps),
+      fastify: { connectionTimeout: 300 },
+    });
+    try {
+      const address = await idle.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = new URL(address);
+      const socket = connect(Number(port), '127.0.0.1');
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => {});
+      const boundary = 'xpost-stalled';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`;
+      socket.write(
+        `POST /api/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${idle.headers.authorization}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${10 * MiB}\r\n\r\n${head}`,
+      );
+      socket.write(png(64, 64, 200_000).subarray(0, 100_000));
+      // The upload has begun: its temporary file is on disk.
+      for (let started = Date.now(); !(await filesOnDisk()).some((f) => f.endsWith('.part')); ) {
+        if (Date.now() - started > 5_000) throw new Error('the upload never reached the disk');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // Then nothing more: the server closes the connection (well before this test's own timeout).
+      await closed;
+      for (let started = Date.now(); (await filesOnDisk()).length > 0; ) {
+        if (Date.now() - started > 5_000) throw new Error(`left behind: ${await filesOnDisk()}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const { rows } = await db().query({ text: 'SELECT id FROM xpost.media' });
+      expect(rows).toEqual([]);
+    } finally {
+      await idle.app.close();
+    }
   });
 });
