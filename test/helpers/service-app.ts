@@ -10,6 +10,7 @@ import type { Db } from '../../src/service/db/types.js';
 import type { RouteDeps, XAppAccess } from '../../src/service/deps.js';
 import { type AccountRow, type ApiKeyRow, apiKeys } from '../../src/service/store/sql.js';
 import type { XAccess } from '../../src/service/worker/account-client.js';
+import { xAccessUnavailable } from '../../src/service/x-access.js';
 
 /**
  * Building blocks for service route tests: the real app (auth, problem+json) on Fastify with the
@@ -112,8 +113,12 @@ export async function buildTestServiceApp(options: TestServiceAppOptions): Promi
     box,
     clock,
     ...(options.queue ? { queue: options.queue } : {}),
-    x: () => {
+    x: (account) => {
       if (!emulator) throw new Error('buildTestServiceApp: pass an emulator to reach X');
+      // As in production (x-access.ts), with the emulator playing X: a sandbox account is unreachable.
+      const asX = { sandbox: false as const, clientId: emulator.app.clientId, apiBase: emulator.url };
+      const refused = xAccessUnavailable({ x: { ...asX, clientSecret: undefined } }, account);
+      if (refused) throw refused;
       return emulatorAccess(emulator);
     },
     xApp: emulator

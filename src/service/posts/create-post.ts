@@ -11,7 +11,7 @@ import {
   planContent,
   storeRequest,
 } from './normalize.js';
-import { resolveAccounts } from './resolve-accounts.js';
+import { resolveAccounts, type Unreachable } from './resolve-accounts.js';
 import type { CreatePostBody, PostView } from './schemas.js';
 import { type StoredPostRequest, storedMediaIds } from './stored-request.js';
 import { planTarget } from './target-plan.js';
@@ -32,13 +32,18 @@ export interface ValidCreate {
  * every problem by field: accounts, schedule, lengths against the accounts' smallest limit, media,
  * poll, X options. Reads the database (accounts, uploaded media) but writes nothing.
  */
-export async function validateCreate(q: Queryable, body: CreatePostBody, now: Date): Promise<ValidCreate> {
+export async function validateCreate(
+  q: Queryable,
+  body: CreatePostBody,
+  now: Date,
+  unreachable?: Unreachable,
+): Promise<ValidCreate> {
   const problems: Problems = [];
   const scheduledAt =
     body.post.scheduled_at === undefined
       ? null
       : (checkScheduledAt(body.post.scheduled_at, now, 'post.scheduled_at', problems) ?? null);
-  const accounts = await resolveAccounts(q, body, problems);
+  const accounts = await resolveAccounts(q, body, problems, unreachable);
   const media = parseMediaEntries(body.media ?? [], 'media', problems);
   const thread: ItemInput[] = (body.thread ?? []).map((item, i) => ({
     body: item.body ?? '',

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.js';
 import { postsApi } from '../store/posts-api.js';
 import type { AccountRow } from '../store/sql.js';
+import { XAccessUnavailableError } from '../x-access.js';
 import { isUuid, type Problems } from './validate-fields.js';
 
 /** The only profile there is: X. `profiles: ["x"]` means every connected X account. */
@@ -9,14 +10,36 @@ export const PROFILES = Object.freeze(['x'] as const);
 const LIST_HINT = 'GET /api/accounts lists the connected accounts and their ids';
 
 /**
+ * Why this process cannot post as an account (a sandbox account while the service posts to X, or the
+ * reverse), from the routes' `x(account)`; undefined when it can.
+ */
+export type Unreachable = (account: AccountRow) => XAccessUnavailableError | undefined;
+
+/** `Unreachable` from a `RouteDeps.x`, which throws `XAccessUnavailableError` for such an account. */
+export function unreachableVia(x: (account: AccountRow) => unknown): Unreachable {
+  return (account) => {
+    try {
+      x(account);
+      return undefined;
+    } catch (error) {
+      if (error instanceof XAccessUnavailableError) return error;
+      throw error;
+    }
+  };
+}
+
+/**
  * The accounts a new post goes to: `accounts` (ids) or `profiles: ["x"]`, exactly one of them. Each
- * id must name a connected account that does not need reconnecting. Returns the accounts found
- * usable (possibly fewer than asked, with `problems` saying why).
+ * id must name a connected account that does not need reconnecting and that this service can reach
+ * (`unreachable`); `profiles: ["x"]` picks every such account. Returns the accounts found usable
+ * (possibly fewer than asked, with `problems` saying why). Refusing here, rather than accepting a
+ * post whose targets then fail, tells the caller at once.
  */
 export async function resolveAccounts(
   q: Queryable,
   request: { accounts?: string[] | undefined; profiles?: string[] | undefined },
   problems: Problems,
+  unreachable: Unreachable = () => undefined,
 ): Promise<AccountRow[]> {
   const { accounts, profiles } = request;
   if (accounts !== undefined && profiles !== undefined) {
@@ -35,10 +58,17 @@ export async function resolveAccounts(
     });
     return [];
   }
-  return accounts !== undefined ? byIds(q, accounts, problems) : byProfiles(q, profiles!, problems);
+  return accounts !== undefined
+    ? byIds(q, accounts, problems, unreachable)
+    : byProfiles(q, profiles!, problems, unreachable);
 }
 
-async function byIds(q: Queryable, ids: string[], problems: Problems): Promise<AccountRow[]> {
+async function byIds(
+  q: Queryable,
+  ids: string[],
+  problems: Problems,
+  unreachable: Unreachable,
+): Promise<AccountRow[]> {
   if (ids.length === 0) {
     problems.push({
       field: 'accounts',
@@ -84,13 +114,21 @@ async function byIds(q: Queryable, ids: string[], problems: Problems): Promise<A
         message: `the account @${row.username} must be connected again before it can post${row.reconnect_reason ? ` (${row.reconnect_reason})` : ''}: GET /connect/x`,
       });
     } else {
-      found.push(row);
+      const refused = unreachable(row);
+      if (refused)
+        problems.push({ field, code: refused.code, message: `@${row.username}: ${refused.message}` });
+      else found.push(row);
     }
   });
   return found;
 }
 
-async function byProfiles(q: Queryable, profiles: string[], problems: Problems): Promise<AccountRow[]> {
+async function byProfiles(
+  q: Queryable,
+  profiles: string[],
+  problems: Problems,
+  unreachable: Unreachable,
+): Promise<AccountRow[]> {
   if (profiles.length === 0) {
     problems.push({ field: 'profiles', code: 'empty', message: 'is empty: use `profiles: ["x"]`' });
     return [];
@@ -107,7 +145,9 @@ async function byProfiles(q: Queryable, profiles: string[], problems: Problems):
     }
   });
   if (!ok) return [];
-  const { rows } = await q.query<AccountRow>(postsApi.liveXAccounts());
+  // Accounts of the other side (sandbox accounts once the service posts to X) are not "every
+  // connected X account" here: they are left out rather than given targets bound to fail.
+  const rows = (await q.query<AccountRow>(postsApi.liveXAccounts())).rows.filter((row) => !unreachable(row));
   const usable = rows.filter((row) => !row.needs_reconnect);
   if (usable.length === 0) {
     const waiting = rows.map((row) => `@${row.username}`);
@@ -116,7 +156,7 @@ async function byProfiles(q: Queryable, profiles: string[], problems: Problems):
       code: 'no_accounts',
       message:
         waiting.length === 0
-          ? 'no X account is connected; connect one with GET /connect/x (or POST /api/accounts) first'
+          ? 'no X account this service can post to is connected; connect one with GET /connect/x (or POST /api/accounts) first'
           : `every connected X account must be connected again before it can post (${waiting.join(', ')}): GET /connect/x`,
     });
   }

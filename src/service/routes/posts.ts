@@ -13,6 +13,7 @@ import {
 import { listPosts, readListQuery } from '../posts/list-posts.js';
 import { assertPostId, postNotFound } from '../posts/lock-post.js';
 import { publishNow } from '../posts/publish-now.js';
+import { unreachableVia } from '../posts/resolve-accounts.js';
 import {
   CreatePostBody,
   ListPostsQuery,
@@ -59,7 +60,7 @@ export function registerPostRoutes(app: FastifyInstance, deps: RouteDeps): void 
     async (request, reply) => {
       const key = readIdempotencyKey(request.headers);
       const create = async (complete?: Parameters<Parameters<typeof runIdempotent>[2]>[0], hash?: string) => {
-        const valid = await validateCreate(deps.db, request.body, deps.clock());
+        const valid = await validateCreate(deps.db, request.body, deps.clock(), unreachableVia(deps.x));
         const view = await storePost(deps, valid, {
           apiKeyId: request.apiKeyId,
           ...(key === undefined ? {} : { idempotencyKey: key }),

@@ -133,6 +133,37 @@ describeDatabases('POST /api/posts: accepting and storing', ({ db }) => {
     expect(res.json().targets.map((x: { account: { id: string } }) => x.account.id)).toEqual([alice.id]);
   });
 
+  it('profiles: ["x"] leaves out sandbox accounts while the service posts to X', async () => {
+    await db().query(sql('UPDATE xpost.accounts SET sandbox = true WHERE id = $1', [bob.id]));
+    const res = await create({ post: { body: 'to every real account' }, profiles: ['x'] });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().targets.map((x: { account: { id: string } }) => x.account.id)).toEqual([alice.id]);
+
+    await db().query(sql('UPDATE xpost.accounts SET sandbox = true WHERE id = $1', [alice.id]));
+    const none = await create({ post: { body: 'to nobody' }, profiles: ['x'] });
+    expect(none.statusCode).toBe(422);
+    expect(none.json().errors).toEqual([expect.objectContaining({ field: 'profiles', code: 'no_accounts' })]);
+  });
+
+  it('a sandbox account named while the service posts to X is refused before anything is stored', async () => {
+    await db().query(sql('UPDATE xpost.accounts SET sandbox = true WHERE id = $1', [bob.id]));
+    const res = await create({ post: { body: 'to a sandbox account' }, accounts: [alice.id, bob.id] });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'accounts[1]',
+        code: 'sandbox_account',
+        message: expect.stringMatching(
+          /^@\w+: this account was connected to the sandbox; connect a real account/,
+        ),
+      },
+    ]);
+    const { rows } = await db().query(
+      sql('SELECT count(*)::int AS n FROM xpost.posts WHERE body = $1', ['to a sandbox account']),
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
   it('stores a thread with media: URL media become pending media rows, ids stay, targets know media are pending', async () => {
     const { rows } = await db().query<{ id: string }>(
       sql(
