@@ -18,12 +18,6 @@ import type { AccountRow } from './store/sql.js';
 import type { XAccess } from './worker/account-client.js';
 
 /**
- * Options for the Fastify instance the service runs on (server.ts, and tests that build their own):
- * schema validation reports every problem (`allErrors`), and an unknown field is an error rather than
- * silently dropped (`removeAdditional: false`; schemas say `additionalProperties: false`), so a typo
- * such as `scheduledAt` gets a 422 instead of a post published now.
- */
-/**
  * How long a connection may go without a byte either way before it is closed. Fastify sets no
  * request timeout (a large upload may rightly take many minutes), so without this a client that
  * stops sending mid-upload would hold its socket, and its half-written `.part` file, for ever; cut,
@@ -31,6 +25,12 @@ import type { XAccess } from './worker/account-client.js';
  */
 export const HTTP_IDLE_TIMEOUT_MS = 60_000;
 
+/**
+ * Options for the Fastify instance the service runs on (server.ts, and tests that build their own):
+ * schema validation reports every problem (`allErrors`), and an unknown field is an error rather than
+ * silently dropped (`removeAdditional: false`; schemas say `additionalProperties: false`), so a typo
+ * such as `scheduledAt` gets a 422 instead of a post published now; and an idle connection is closed.
+ */
 export const SERVICE_FASTIFY_OPTIONS = Object.freeze({
   ajv: { customOptions: { allErrors: true, removeAdditional: false as const } },
   connectionTimeout: HTTP_IDLE_TIMEOUT_MS,

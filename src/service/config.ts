@@ -231,7 +231,7 @@ export interface ServiceConfig {
   readonly leaseMs: number;
   /** Failed runs of one target (`post_targets.failures`) before a retryable failure is final. */
   readonly maxAttempts: number;
-  /** First retry backoff (ms); doubles per attempt up to an hour. */
+  /** First retry backoff (ms); doubles per failed run, up to `retryMaxMs`. */
   readonly retryBaseMs: number;
   /** The longest backoff (`XPOST_RETRY_MAX_SECONDS`). */
   readonly retryMaxMs: number;
