@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ORPHAN_FILE_GRACE_MS, purgeOrphanMediaFiles } from '../../../src/service/media/orphan-files.js';
-import { ensureMediaDir, mediaFilePath } from '../../../src/service/media/storage.js';
+import { ensureMediaDir } from '../../../src/service/media/storage.js';
 import { media } from '../../../src/service/store/media-api.js';
 import { orphanFiles } from '../../../src/service/store/orphan-files.js';
 import { describeDatabases } from '../../helpers/database.js';
+import { insertUploadedMedia } from '../../helpers/media-rows.js';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -64,19 +65,7 @@ describeDatabases('orphan media files', ({ db }) => {
   async function ownedFile(mtime: Date, size = 100): Promise<string> {
     const id = randomUUID();
     const path = await file(id, mtime, size);
-    await db().query(
-      media.insertUploaded({
-        id,
-        apiKeyId: null,
-        altText: null,
-        localPath: mediaFilePath(dataDir, id),
-        contentType: 'image/png',
-        mediaCategory: 'tweet_image',
-        sizeBytes: size,
-        sha256: 'a'.repeat(64),
-        now: hoursAgo(24 * 30),
-      }),
-    );
+    await insertUploadedMedia(db(), { dataDir, id, size, file: false, createdAt: hoursAgo(24 * 30) });
     return path;
   }
 

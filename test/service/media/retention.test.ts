@@ -1,10 +1,4 @@
-/**
- * Media retention (src/service/media/retention.ts) on PGlite and on PostgreSQL: real files in a
- * temporary data folder, real rows, and an injected `now`. Every time that decides anything is set
- * by hand (rows are written with the database's clock, so the tests overwrite them).
- */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -15,6 +9,7 @@ import type { PostTargetState } from '../../../src/service/states.js';
 import { media } from '../../../src/service/store/media-api.js';
 import { posts, targets } from '../../../src/service/store/sql.js';
 import { describeDatabases } from '../../helpers/database.js';
+import { insertUploadedMedia } from '../../helpers/media-rows.js';
 import { insertAccount } from '../db/fixtures.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -43,22 +38,7 @@ describeDatabases('media retention', ({ db, database }) => {
 
   /** An uploaded media item created at `createdAt`, with a real file of `size` bytes. */
   async function uploadedMedia(createdAt: Date, size = 1000): Promise<string> {
-    const id = randomUUID();
-    const path = mediaFilePath(dataDir, id);
-    await writeFile(path, randomBytes(size), { mode: 0o600 });
-    await db().query(
-      media.insertUploaded({
-        id,
-        apiKeyId: null,
-        altText: null,
-        localPath: path,
-        contentType: 'image/png',
-        mediaCategory: 'tweet_image',
-        sizeBytes: size,
-        sha256: 'a'.repeat(64),
-        now: createdAt,
-      }),
-    );
+    const { id } = await insertUploadedMedia(db(), { dataDir, createdAt, size });
     // An X media id of it on some account: goes with the row by cascade.
     const account = await insertAccount(db());
     await db().query({

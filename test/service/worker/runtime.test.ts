@@ -30,6 +30,7 @@ import {
 import { xAccessFromConfig } from '../../../src/service/x-access.js';
 import { describeDatabases } from '../../helpers/database.js';
 import { api, useEmulator } from '../../helpers/emulator.js';
+import { insertUploadedMedia } from '../../helpers/media-rows.js';
 import { connectEmulatorUser, emulatorAccess, testClock } from '../../helpers/service-app.js';
 
 const emulator = useEmulator();
@@ -329,25 +330,14 @@ describeDatabases('worker runtime', ({ db }) => {
     try {
       await ensureMediaDir(dataDir);
       const day = 24 * 60 * 60 * 1000;
-      const oldMedia = async () => {
-        const id = randomUUID();
-        const path = mediaFilePath(dataDir, id);
-        await writeFile(path, randomBytes(321));
-        await db().query(
-          media.insertUploaded({
-            id,
-            apiKeyId: null,
-            altText: null,
-            localPath: path,
-            contentType: 'image/png',
-            mediaCategory: 'tweet_image',
-            sizeBytes: 321,
-            sha256: 'b'.repeat(64),
-            now: new Date(clock.now().getTime() - 2 * day),
-          }),
-        );
-        return id;
-      };
+      const oldMedia = async () =>
+        (
+          await insertUploadedMedia(db(), {
+            dataDir,
+            size: 321,
+            createdAt: new Date(clock.now().getTime() - 2 * day),
+          })
+        ).id;
       const gone = async (id: string) =>
         (await db().query(media.get(id))).rows.length === 0 &&
         (await stat(mediaFilePath(dataDir, id)).then(
@@ -444,20 +434,12 @@ describeDatabases('worker runtime', ({ db }) => {
   });
 
   it('never purges media with a retention of 0', async () => {
-    const id = randomUUID();
-    await db().query(
-      media.insertUploaded({
-        id,
-        apiKeyId: null,
-        altText: null,
-        localPath: mediaFilePath(tmpdir(), id),
-        contentType: 'image/png',
-        mediaCategory: 'tweet_image',
-        sizeBytes: 1,
-        sha256: 'c'.repeat(64),
-        now: new Date(clock.now().getTime() - 3650 * 24 * 60 * 60 * 1000),
-      }),
-    );
+    const { id } = await insertUploadedMedia(db(), {
+      dataDir: tmpdir(),
+      size: 1,
+      file: false,
+      createdAt: new Date(clock.now().getTime() - 3650 * 24 * 60 * 60 * 1000),
+    });
     await start();
     clock.advance(MEDIA_PURGE_INTERVAL_MS);
     expect((await worker!.sweepNow()).mediaPurge).toBeUndefined();
